@@ -1,0 +1,113 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Layers;
+
+/// <summary>
+/// A fully connected layer: Y = X·Wᵀ + b, shapes (N, in) -> (N, out), with W of shape (out, in)
+/// as in PyTorch. Row n of Y is the column vector W·xₙ + b of the book notation. Introduced in notebook 02.
+/// </summary>
+public sealed class Linear : ILayer
+{
+    private Tensor? _input;
+
+    /// <summary>Creates the layer with weights drawn by <paramref name="init"/> and zero biases.</summary>
+    /// <param name="inFeatures">Inputs per sample.</param>
+    /// <param name="outFeatures">Outputs per sample.</param>
+    /// <param name="bias">Whether the layer adds a bias (Rashid's network has none).</param>
+    /// <param name="init">How the weights are drawn.</param>
+    /// <param name="rng">The random source; a fixed seed gives the same weights every run.</param>
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Init init = Init.He, Rng? rng = null)
+    {
+        if (inFeatures <= 0 || outFeatures <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inFeatures), $"Linear({inFeatures}, {outFeatures}): sizes must be positive");
+        }
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = new Parameter("weight", new Tensor(outFeatures, inFeatures));
+        Initializer.Fill(Weight.Value, init, inFeatures, outFeatures, rng ?? new Rng(0));
+        Bias = bias ? new Parameter("bias", new Tensor(outFeatures)) : null;
+        Parameters = Bias is null ? [Weight] : [Weight, Bias];
+    }
+
+    /// <summary>Inputs per sample.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Outputs per sample.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>W, shape (out, in).</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>b, shape (out,), or null when the layer has no bias.</summary>
+    public Parameter? Bias { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <inheritdoc/>
+    public bool IsTraining { get; set; } = true;
+
+    /// <inheritdoc/>
+    public LayerSpec Spec => new("Linear", InFeatures, OutFeatures, Bias is null ? 0 : 1);
+
+    /// <inheritdoc/>
+    public int[] OutputShape(IReadOnlyList<int> inputShape)
+    {
+        if (inputShape.Count != 2 || inputShape[1] != InFeatures)
+        {
+            throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}) expects input (N, {InFeatures}), got {Tensor.FormatShape(inputShape.ToArray())}");
+        }
+        return [inputShape[0], OutFeatures];
+    }
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        int n = OutputShape(input.Shape)[0];
+        var output = new Tensor(n, OutFeatures);
+        if (Bias is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Bias.Value.Span.CopyTo(output.Row(i));
+            }
+        }
+        // (N, in) x (in, out) -> (N, out), reading W (out, in) as its transpose; β = 1 keeps the bias.
+        MatMul.Multiply(input.Data, Weight.Value.Data, output.Data, n, OutFeatures, InFeatures,
+            transposeB: true, beta: Bias is null ? 0f : 1f);
+        _input = input;
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor outputGradient)
+    {
+        BackwardParametersOnly(outputGradient);
+        int n = outputGradient.Size(0);
+        var inputGradient = new Tensor(n, InFeatures);
+        // ∂L/∂X = ∂L/∂Y·W: (N, out) x (out, in) -> (N, in)
+        MatMul.Multiply(outputGradient.Data, Weight.Value.Data, inputGradient.Data, n, InFeatures, OutFeatures);
+        return inputGradient;
+    }
+
+    /// <inheritdoc/>
+    public void BackwardParametersOnly(Tensor outputGradient)
+    {
+        Tensor input = _input ?? throw new InvalidOperationException("Linear.Backward called before Forward");
+        int n = input.Size(0);
+        outputGradient.RequireShape("Linear.Backward output gradient", n, OutFeatures);
+        // ∂L/∂W += (∂L/∂Y)ᵀ·X: (out, N) x (N, in) -> (out, in), reading ∂L/∂Y (N, out) as its transpose.
+        MatMul.Multiply(outputGradient.Data, input.Data, Weight.Gradient.Data, OutFeatures, InFeatures, n,
+            transposeA: true, beta: 1f);
+        if (Bias is not null)
+        {
+            // ∂L/∂b += Σₙ ∂L/∂Yₙ: (N, out) -> (out,)
+            Span<float> biasGradient = Bias.Gradient.Span;
+            for (int i = 0; i < n; i++)
+            {
+                TensorPrimitives.Add(biasGradient, outputGradient.Row(i), biasGradient);
+            }
+        }
+    }
+}
