@@ -1,0 +1,305 @@
+using System.Security.Cryptography;
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Data;
+
+/// <summary>How MNIST's bytes 0..255 become network inputs.</summary>
+public enum PixelScaling
+{
+    /// <summary>x/255, in [0, 1].</summary>
+    ZeroToOne,
+
+    /// <summary>x/255·0.99 + 0.01, in [0.01, 1] (Rashid: a zero input would stop its weight learning).</summary>
+    Rashid,
+
+    /// <summary>(x/255 − 0.1307)/0.3081: zero mean and unit variance over the training set.</summary>
+    Standardized,
+}
+
+/// <summary>One of MNIST's four files and the SHA-256 of its decompressed bytes.</summary>
+public sealed record MnistFile(string Name, long Length, string Sha256);
+
+/// <summary>One split of MNIST as stored: 28×28 bytes per image, a byte label per image.</summary>
+public sealed class MnistSplit
+{
+    internal MnistSplit(byte[] pixels, byte[] labels)
+    {
+        Pixels = pixels;
+        Labels = labels;
+    }
+
+    /// <summary>Row-major pixels, 784 per image, 0 = background, 255 = ink.</summary>
+    public byte[] Pixels { get; }
+
+    /// <summary>The digit of each image.</summary>
+    public byte[] Labels { get; }
+
+    /// <summary>The number of images.</summary>
+    public int Count => Labels.Length;
+
+    /// <summary>The images as a (N, 784) float dataset, scaled by <paramref name="scaling"/>.</summary>
+    /// <param name="scaling">How bytes become inputs.</param>
+    /// <param name="count">Only the first images, when given (quick runs and tests).</param>
+    public Dataset ToDataset(PixelScaling scaling = PixelScaling.ZeroToOne, int? count = null)
+    {
+        int n = Math.Min(count ?? Count, Count);
+        var images = new Tensor(n, Mnist.Pixels);
+        Span<float> table = stackalloc float[256];
+        for (int v = 0; v < 256; v++)
+        {
+            table[v] = Mnist.Scale((byte)v, scaling);
+        }
+        for (int i = 0; i < n * Mnist.Pixels; i++)
+        {
+            images.Data[i] = table[Pixels[i]];
+        }
+        return new Dataset(images, Labels.AsSpan(0, n).ToArray().Select(label => (int)label).ToArray());
+    }
+}
+
+/// <summary>
+/// The MNIST database (LeCun, Cortes and Burges): 60,000 training and 10,000 test digits.
+/// Finds the four files in a folder, the <c>NOTEBOOKNET_MNIST</c> variable, the cache under <c>data/mnist</c>,
+/// or downloads them from the usual public mirrors, and verifies the SHA-256 of every decompressed file.
+/// Introduced in notebook 01.
+/// </summary>
+public static class Mnist
+{
+    /// <summary>The environment variable that names a folder holding the four files.</summary>
+    public const string EnvironmentVariable = "NOTEBOOKNET_MNIST";
+
+    /// <summary>Pixels per image (28×28).</summary>
+    public const int Pixels = 784;
+
+    /// <summary>The four files, as published, with the SHA-256 of their decompressed bytes.</summary>
+    public static IReadOnlyList<MnistFile> Files { get; } =
+    [
+        new("train-images-idx3-ubyte", 47040016, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+        new("train-labels-idx1-ubyte", 60008, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        new("t10k-images-idx3-ubyte", 7840016, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+        new("t10k-labels-idx1-ubyte", 10008, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    ];
+
+    /// <summary>The public mirrors tried in order; each serves <c>&lt;name&gt;.gz</c>.</summary>
+    public static IReadOnlyList<string> Mirrors { get; } =
+    [
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ];
+
+    /// <summary>Pixel byte → input value.</summary>
+    public static float Scale(byte value, PixelScaling scaling) => scaling switch
+    {
+        PixelScaling.ZeroToOne => value / 255f,
+        PixelScaling.Rashid => value / 255f * 0.99f + 0.01f,
+        PixelScaling.Standardized => (value / 255f - 0.1307f) / 0.3081f,
+        _ => throw new ArgumentOutOfRangeException(nameof(scaling), scaling, "unknown pixel scaling"),
+    };
+
+    /// <summary>
+    /// Loads both splits, verified. Where the files are: <paramref name="folder"/> when given; else the folder
+    /// in <c>NOTEBOOKNET_MNIST</c>; else the first of <see cref="SearchFolders"/> that holds them; else they are
+    /// downloaded into <see cref="CacheFolder"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">An explicit folder lacks a file.</exception>
+    /// <exception cref="InvalidDataException">A file is damaged or is not the original (SHA-256 mismatch).</exception>
+    public static (MnistSplit Train, MnistSplit Test) Load(string? folder = null, IProgress<DownloadProgress>? progress = null)
+    {
+        string location = Locate(folder, progress);
+        return (ReadSplit(location, Files[0], Files[1]), ReadSplit(location, Files[2], Files[3]));
+    }
+
+    /// <summary>The folder the files are read from, downloading them first when no folder holds them.</summary>
+    public static string Locate(string? folder = null, IProgress<DownloadProgress>? progress = null)
+    {
+        if (folder is not null)
+        {
+            return RequireFiles(folder, "the folder given");
+        }
+        string? variable = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(variable))
+        {
+            return RequireFiles(variable, $"{EnvironmentVariable}={variable}");
+        }
+        foreach (string candidate in SearchFolders())
+        {
+            if (Files.All(file => FindFile(candidate, file.Name) is not null))
+            {
+                return candidate;
+            }
+        }
+        Download(CacheFolder, Mirrors, progress);
+        return CacheFolder;
+    }
+
+    /// <summary>
+    /// The cache, <c>data/mnist</c> under the repository root (found by walking up to <c>NotebookNet.sln</c>
+    /// from the working directory); outside a checkout, <c>~/.cache/notebooknet/mnist</c>.
+    /// </summary>
+    public static string CacheFolder => RepositoryRoot() is string root
+        ? Path.Combine(root, "data", "mnist")
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "notebooknet", "mnist");
+
+    /// <summary>
+    /// Folders searched before downloading: the cache, then <c>../shared/data/mnist</c> beside the repository
+    /// (where the project's own CI machines keep a copy).
+    /// </summary>
+    public static IEnumerable<string> SearchFolders()
+    {
+        yield return CacheFolder;
+        if (RepositoryRoot() is string root)
+        {
+            yield return Path.GetFullPath(Path.Combine(root, "..", "shared", "data", "mnist"));
+        }
+    }
+
+    /// <summary>Reads one images file and one labels file, verifies both and checks that they agree.</summary>
+    public static MnistSplit ReadSplit(string folder, MnistFile imagesFile, MnistFile labelsFile)
+    {
+        IdxData images = ReadVerified(folder, imagesFile);
+        IdxData labels = ReadVerified(folder, labelsFile);
+        if (images.Dimensions.Length != 3 || images.Dimensions[1] != 28 || images.Dimensions[2] != 28)
+        {
+            throw new InvalidDataException($"{imagesFile.Name}: expected images (N, 28, 28), found ({string.Join(", ", images.Dimensions)})");
+        }
+        if (labels.Dimensions.Length != 1 || labels.Count != images.Count)
+        {
+            throw new InvalidDataException($"{labelsFile.Name}: {labels.Count} labels for {images.Count} images in {imagesFile.Name}");
+        }
+        return new MnistSplit(images.Values, labels.Values);
+    }
+
+    private static IdxData ReadVerified(string folder, MnistFile file)
+    {
+        string path = FindFile(folder, file.Name)
+            ?? throw new FileNotFoundException($"{folder}: no {file.Name} or {file.Name}.gz", Path.Combine(folder, file.Name));
+        byte[] bytes = IdxFile.ReadDecompressed(path);
+        Verify(bytes, file, path);
+        return IdxFile.Parse(bytes, Path.GetFileName(path));
+    }
+
+    /// <summary>Checks the decompressed bytes of <paramref name="file"/> against its published SHA-256.</summary>
+    /// <exception cref="InvalidDataException">The length or the hash differs.</exception>
+    public static void Verify(ReadOnlySpan<byte> decompressed, MnistFile file, string path)
+    {
+        string name = Path.GetFileName(path);
+        if (decompressed.Length != file.Length)
+        {
+            throw new InvalidDataException($"{name}: decompressed to {decompressed.Length} bytes, the original {file.Name} has {file.Length} (truncated or another file)");
+        }
+        string hash = Convert.ToHexStringLower(SHA256.HashData(decompressed));
+        if (hash != file.Sha256)
+        {
+            throw new InvalidDataException($"{name}: SHA-256 of the decompressed bytes is {hash}, expected {file.Sha256}: the file is damaged or is not the original MNIST; delete it and load again");
+        }
+    }
+
+    /// <summary>
+    /// Downloads the four files into <paramref name="folder"/>, trying each mirror in turn; each file is
+    /// verified before it is renamed into place, so the folder never holds a partial file.
+    /// </summary>
+    /// <exception cref="IOException">No mirror could provide a verified copy of a file.</exception>
+    public static void Download(string folder, IReadOnlyList<string> mirrors, IProgress<DownloadProgress>? progress = null)
+    {
+        Directory.CreateDirectory(folder);
+        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        foreach (MnistFile file in Files)
+        {
+            if (FindFile(folder, file.Name) is not null)
+            {
+                continue;
+            }
+            string target = Path.Combine(folder, file.Name + ".gz");
+            var failures = new List<string>();
+            foreach (string mirror in mirrors)
+            {
+                string url = mirror + file.Name + ".gz";
+                string temporary = target + ".part";
+                try
+                {
+                    DownloadFile(client, url, temporary, file.Name, progress);
+                    Verify(IdxFile.ReadDecompressed(temporary), file, url);
+                    File.Move(temporary, target, overwrite: true);
+                    break;
+                }
+                catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException or InvalidDataException)
+                {
+                    failures.Add($"{url}: {error.Message}");
+                    File.Delete(temporary);
+                }
+            }
+            if (!File.Exists(target))
+            {
+                throw new IOException(
+                    $"could not download {file.Name}.gz from any mirror:\n  {string.Join("\n  ", failures)}\n" +
+                    $"Without internet, put the four MNIST files in a folder and pass it (--data) or set {EnvironmentVariable}.");
+            }
+        }
+    }
+
+    private static void DownloadFile(HttpClient client, string url, string path, string name, IProgress<DownloadProgress>? progress)
+    {
+        using HttpResponseMessage response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+        long? total = response.Content.Headers.ContentLength;
+        using Stream source = response.Content.ReadAsStream();
+        using FileStream destination = File.Create(path);
+        var buffer = new byte[1 << 16];
+        long done = 0;
+        int read;
+        while ((read = source.Read(buffer)) > 0)
+        {
+            destination.Write(buffer, 0, read);
+            done += read;
+            progress?.Report(new DownloadProgress(name, done, total));
+        }
+    }
+
+    private static string RequireFiles(string folder, string source)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"MNIST folder {folder} ({source}) does not exist");
+        }
+        foreach (MnistFile file in Files)
+        {
+            if (FindFile(folder, file.Name) is null)
+            {
+                throw new FileNotFoundException($"MNIST folder {folder} ({source}) has no {file.Name} or {file.Name}.gz", Path.Combine(folder, file.Name));
+            }
+        }
+        return folder;
+    }
+
+    private static string? FindFile(string folder, string name)
+    {
+        foreach (string candidate in new[] { name, name + ".gz" })
+        {
+            string path = Path.Combine(folder, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The folder holding NotebookNet.sln above the working directory or the library, if any.</summary>
+    public static string? RepositoryRoot()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "NotebookNet.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>How far a download has come: bytes received of the total when the server says it.</summary>
+public sealed record DownloadProgress(string File, long Bytes, long? TotalBytes);

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Losses;
+using NotebookNet.Optimizers;
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Training;
+
+/// <summary>How a <see cref="Trainer"/> runs: epochs, batch size, the shuffling seed, a learning-rate schedule.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Examples per step; 1 is per-sample SGD.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>The seed of the shuffling; the same seed gives the same order every run.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Shuffle the training set every epoch (default true).</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>The learning rate of each epoch (0-based); null keeps the optimizer's.</summary>
+    public Func<int, float>? LearningRateSchedule { get; init; }
+
+    /// <summary>Batches between progress reports.</summary>
+    public int ReportEvery { get; init; } = 50;
+}
+
+/// <summary>A moment of training, reported to a progress bar (terminal or notebook).</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, float Loss, float Accuracy, TimeSpan Elapsed)
+{
+    /// <summary>The fraction of all training done, 0..1.</summary>
+    public double Fraction => ((Epoch - 1) + (double)Batch / Batches) / Epochs;
+}
+
+/// <summary>Thrown when the loss stops being a finite number; the model keeps the weights of the last good step.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>
+/// The training loop: for each epoch, for each shuffled mini-batch, forward, loss, backward, step.
+/// Notebook 04 writes this loop out before using it.
+/// </summary>
+public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
+{
+    /// <summary>The model being trained.</summary>
+    public Sequential Model { get; } = model;
+
+    /// <summary>The loss minimised.</summary>
+    public ILoss Loss { get; } = loss;
+
+    /// <summary>The optimizer that steps.</summary>
+    public IOptimizer Optimizer { get; } = optimizer;
+
+    /// <summary>
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and returns the history: loss and training
+    /// accuracy of each epoch (measured on the batches as they were trained) and test accuracy after it.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the model keeps its last step.</exception>
+    public TrainingHistory Fit(Dataset train, Dataset? test, TrainingOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.BatchSize <= 0 || options.Epochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"batch size {options.BatchSize} and epochs {options.Epochs} must be positive");
+        }
+        var history = new TrainingHistory();
+        var shuffle = new Rng(options.Seed);
+        int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        int[] order = Enumerable.Range(0, train.Count).ToArray();
+        var clock = Stopwatch.StartNew();
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (options.LearningRateSchedule is not null)
+            {
+                Optimizer.LearningRate = options.LearningRateSchedule(epoch - 1);
+            }
+            if (options.Shuffle)
+            {
+                shuffle.Shuffle(order.AsSpan());
+            }
+            Model.IsTraining = true;
+            var epochClock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0;
+            Tensor? images = null;
+            int[] labels = [];
+            for (int batch = 0; batch < batches; batch++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int start = batch * options.BatchSize;
+                int size = Math.Min(options.BatchSize, train.Count - start);
+                if (images is null || images.Size(0) != size)
+                {
+                    // One buffer per batch size, reused: no large allocation per step.
+                    images = new Tensor([size, .. train.ExampleShape]);
+                    labels = new int[size];
+                }
+                train.Gather(order.AsSpan(start, size), images, labels);
+
+                float batchLoss = TrainStep(images, labels, out int batchCorrect);
+                if (!float.IsFinite(batchLoss))
+                {
+                    throw new TrainingDivergedException(
+                        $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}); " +
+                        "the model keeps the weights of the last good step: try a smaller learning rate");
+                }
+                lossSum += (double)batchLoss * size;
+                correct += batchCorrect;
+                if (progress is not null && ((batch + 1) % options.ReportEvery == 0 || batch + 1 == batches))
+                {
+                    int seen = Math.Min(train.Count, (batch + 1) * options.BatchSize);
+                    progress.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches,
+                        (float)(lossSum / seen), (float)correct / seen, clock.Elapsed));
+                }
+            }
+            double seconds = epochClock.Elapsed.TotalSeconds;
+            float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
+            history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
+                seconds, Optimizer.LearningRate));
+        }
+        Model.IsTraining = false;
+        return history;
+    }
+
+    /// <summary>
+    /// One step on one batch: zero the gradients, forward, loss, backward, optimizer step. Returns the loss;
+    /// a non-finite loss is returned before the step, so the weights stay as they were.
+    /// </summary>
+    public float TrainStep(Tensor images, int[] labels, out int correct)
+    {
+        Optimizer.ZeroGradients();
+        Tensor output = Model.Forward(images);
+        float batchLoss = Loss.Forward(output, labels);
+        correct = 0;
+        int[] predicted = Sequential.ArgMaxRows(output);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        if (!float.IsFinite(batchLoss))
+        {
+            return batchLoss;
+        }
+        Model.BackwardParametersOnly(Loss.Backward());
+        Optimizer.Step();
+        return batchLoss;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+
+namespace NotebookNet.Training;
+
+/// <summary>What one epoch measured.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Loss">Mean training loss over the epoch's batches.</param>
+/// <param name="TrainAccuracy">Fraction of training examples classified right as they were trained.</param>
+/// <param name="TestAccuracy">Fraction of the test set classified right after the epoch, when a test set was given.</param>
+/// <param name="Seconds">Training time of the epoch (evaluation excluded).</param>
+/// <param name="LearningRate">The learning rate used.</param>
+public sealed record EpochResult(int Epoch, float Loss, float TrainAccuracy, float? TestAccuracy, double Seconds, float LearningRate);
+
+/// <summary>The epochs of a training run, in order. Notebooks show it as a table and as curves.</summary>
+public sealed class TrainingHistory : List<EpochResult>
+{
+    /// <summary>The last epoch's test accuracy, if measured.</summary>
+    public float? FinalTestAccuracy => Count == 0 ? null : this[^1].TestAccuracy;
+
+    /// <summary>Total training seconds.</summary>
+    public double TotalSeconds => this.Sum(epoch => epoch.Seconds);
+
+    /// <summary>The history as a plain-text table.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("epoch   loss     train    test     seconds\n");
+        foreach (EpochResult e in this)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Epoch,5}   {e.Loss,-7:F4}  {e.TrainAccuracy,-7:P2}  {(e.TestAccuracy is float t ? t.ToString("P2", CultureInfo.InvariantCulture) : "-"),-7}  {e.Seconds:F2}"));
+        }
+        return text.ToString();
+    }
+}
