@@ -12,7 +12,7 @@ public sealed class Tensor
 
     /// <summary>Creates a tensor of zeros with the given shape.</summary>
     public Tensor(params int[] shape)
-        : this(new float[CheckedLength(shape)], shape)
+        : this(TensorScope.Allocate(CheckedLength(shape)), shape)
     {
     }
 

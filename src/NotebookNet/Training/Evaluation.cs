@@ -17,12 +17,15 @@ public static class Evaluation
         model.IsTraining = false;
         try
         {
+            using TensorScope scope = TensorScope.Begin();
             int length = data.ExampleLength;
             for (int start = 0; start < data.Count; start += batchSize)
             {
+                scope.Reset();
                 int size = Math.Min(batchSize, data.Count - start);
                 // Rows [start, start + size) are contiguous: one copy makes the batch.
-                var images = new Tensor(data.Images.Data.AsSpan(start * length, size * length).ToArray(), [size, .. data.ExampleShape]);
+                var images = new Tensor([size, .. data.ExampleShape]);
+                data.Images.Data.AsSpan(start * length, size * length).CopyTo(images.Data);
                 Sequential.ArgMaxRows(model.Forward(images)).CopyTo(predictions, start);
             }
         }

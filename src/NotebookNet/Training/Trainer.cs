@@ -84,39 +84,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
             }
             Model.IsTraining = true;
             var epochClock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0;
-            Tensor? images = null;
-            int[] labels = [];
-            for (int batch = 0; batch < batches; batch++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                int start = batch * options.BatchSize;
-                int size = Math.Min(options.BatchSize, train.Count - start);
-                if (images is null || images.Size(0) != size)
-                {
-                    // One buffer per batch size, reused: no large allocation per step.
-                    images = new Tensor([size, .. train.ExampleShape]);
-                    labels = new int[size];
-                }
-                train.Gather(order.AsSpan(start, size), images, labels);
-
-                float batchLoss = TrainStep(images, labels, out int batchCorrect);
-                if (!float.IsFinite(batchLoss))
-                {
-                    throw new TrainingDivergedException(
-                        $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}); " +
-                        "the model keeps the weights of the last good step: try a smaller learning rate");
-                }
-                lossSum += (double)batchLoss * size;
-                correct += batchCorrect;
-                if (progress is not null && ((batch + 1) % options.ReportEvery == 0 || batch + 1 == batches))
-                {
-                    int seen = Math.Min(train.Count, (batch + 1) * options.BatchSize);
-                    progress.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches,
-                        (float)(lossSum / seen), (float)correct / seen, clock.Elapsed));
-                }
-            }
+            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, clock, progress, cancellation);
             double seconds = epochClock.Elapsed.TotalSeconds;
             float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
             history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
@@ -124,6 +92,41 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         }
         Model.IsTraining = false;
         return history;
+    }
+
+    private (double LossSum, long Correct) TrainEpoch(Dataset train, int[] order, TrainingOptions options, int epoch, int batches,
+        Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        double lossSum = 0;
+        long correct = 0;
+        using TensorScope scope = TensorScope.Begin();
+        for (int batch = 0; batch < batches; batch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            scope.Reset();
+            int start = batch * options.BatchSize;
+            int size = Math.Min(options.BatchSize, train.Count - start);
+            var images = new Tensor([size, .. train.ExampleShape]);
+            var labels = new int[size];
+            train.Gather(order.AsSpan(start, size), images, labels);
+
+            float batchLoss = TrainStep(images, labels, out int batchCorrect);
+            if (!float.IsFinite(batchLoss))
+            {
+                throw new TrainingDivergedException(
+                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}); " +
+                    "the model keeps the weights of the last good step: try a smaller learning rate");
+            }
+            lossSum += (double)batchLoss * size;
+            correct += batchCorrect;
+            if (progress is not null && ((batch + 1) % options.ReportEvery == 0 || batch + 1 == batches))
+            {
+                int seen = Math.Min(train.Count, (batch + 1) * options.BatchSize);
+                progress.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches,
+                    (float)(lossSum / seen), (float)correct / seen, clock.Elapsed));
+            }
+        }
+        return (lossSum, correct);
     }
 
     /// <summary>

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Tensors;
+using NotebookNet.Training;
+
+namespace NotebookNet.Cli;
+
+/// <summary>
+/// The benchmark workloads. W1: 784-128-10 ReLU/cross-entropy, SGD 0.1, batch 64, one epoch of 60,000 images.
+/// W2: Rashid's 784-200-10 sigmoid/MSE network, batch 1, one epoch. W4: the W1 model classifying the 10,000
+/// test images (a) as one batch and (b) one image at a time. Each runs several times; min, median and max are printed.
+/// </summary>
+public static class Bench
+{
+    private sealed record Measurement(string Workload, string Unit, double[] Values, float? Accuracy, string Description);
+
+    /// <summary>Runs the workloads and prints the table (and JSON lines with --json).</summary>
+    public static int Run(Arguments arguments, TextWriter output)
+    {
+        string[] workloads = (arguments.Text("workloads") ?? "W1,W2,W4").ToUpperInvariant()
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string workload in workloads)
+        {
+            if (workload is not ("W1" or "W2" or "W4"))
+            {
+                throw new UsageException($"unknown workload {workload}; known: W1, W2, W4");
+            }
+        }
+        int runs = arguments.Int("runs", 1, 100) ?? 5;
+        int threads = arguments.Int("threads", 1, 256) ?? Environment.ProcessorCount;
+        bool json = arguments.Flag("json");
+        arguments.RejectUnknown(0);
+        MatMul.MaxDegreeOfParallelism = threads;
+
+        var (trainSplit, testSplit) = Cli.LoadMnist(arguments);
+        var measurements = new List<Measurement>();
+        Sequential? w1Model = null;
+        Dataset w1Test = testSplit.ToDataset(Recipes.W1.Scaling);
+
+        if (workloads.Contains("W1") || workloads.Contains("W4"))
+        {
+            Dataset train = trainSplit.ToDataset(Recipes.W1.Scaling);
+            var seconds = new List<double>();
+            float accuracy = 0f;
+            int w1Runs = workloads.Contains("W1") ? runs : 1;
+            for (int run = 0; run < w1Runs; run++)
+            {
+                var (model, history) = Recipes.W1.Train(train, w1Test, seed: run + 1, options: Recipes.W1.Options with { Epochs = 1 });
+                seconds.Add(history[0].Seconds);
+                accuracy = history[0].TestAccuracy ?? 0f;
+                w1Model = model;
+                Console.Error.WriteLine($"W1 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
+            }
+            if (workloads.Contains("W1"))
+            {
+                measurements.Add(new("W1", "s/epoch", seconds.ToArray(), accuracy, Recipes.W1.Description + ", 1 epoch"));
+            }
+        }
+        if (workloads.Contains("W2"))
+        {
+            Dataset train = trainSplit.ToDataset(Recipes.Rashid.Scaling);
+            Dataset test = testSplit.ToDataset(Recipes.Rashid.Scaling);
+            var seconds = new List<double>();
+            float accuracy = 0f;
+            for (int run = 0; run < Math.Min(runs, 3); run++)
+            {
+                var (_, history) = Recipes.Rashid.Train(train, test, seed: run + 1, options: Recipes.Rashid.Options with { Epochs = 1 });
+                seconds.Add(history[0].Seconds);
+                accuracy = history[0].TestAccuracy ?? 0f;
+                Console.Error.WriteLine($"W2 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
+            }
+            measurements.Add(new("W2", "s/epoch", seconds.ToArray(), accuracy, "Rashid 784-200-10 sigmoid/MSE, batch 1, 1 epoch"));
+        }
+        if (workloads.Contains("W4") && w1Model is not null)
+        {
+            w1Model.IsTraining = false;
+            float accuracy = Evaluation.Accuracy(w1Model, w1Test, batchSize: w1Test.Count);
+            measurements.Add(new("W4a", "images/s", Repeat(runs, scope => ClassifyOneBatch(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images as one batch"));
+            measurements.Add(new("W4b", "images/s", Repeat(runs, scope => ClassifyOneByOne(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images one at a time"));
+        }
+
+        output.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {runs} runs, {Environment.ProcessorCount} cores");
+        output.WriteLine(Table.Render(["workload", "unit", "min", "median", "max", "accuracy", "what"],
+            measurements.Select(m =>
+            {
+                double[] sorted = m.Values.Order().ToArray();
+                return new[] { m.Workload, m.Unit, Format(sorted[0]), Format(Median(sorted)), Format(sorted[^1]),
+                    m.Accuracy is float a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-", m.Description };
+            }).ToList()));
+        if (json)
+        {
+            foreach (Measurement m in measurements)
+            {
+                double[] sorted = m.Values.Order().ToArray();
+                output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["workload"] = m.Workload,
+                    ["unit"] = m.Unit,
+                    ["min"] = sorted[0],
+                    ["median"] = Median(sorted),
+                    ["max"] = sorted[^1],
+                    ["runs"] = sorted.Length,
+                    ["accuracy"] = m.Accuracy,
+                    ["threads"] = threads,
+                    ["kernel"] = MatMul.KernelName,
+                }));
+            }
+        }
+        return 0;
+    }
+
+    private static double[] Repeat(int runs, Func<TensorScope, double> measure)
+    {
+        // Tensors made while classifying reuse their memory from one call to the next, as in Evaluation.
+        using TensorScope scope = TensorScope.Begin();
+        measure(scope); // warm-up: the JIT and the caches
+        return Enumerable.Range(0, runs).Select(_ => measure(scope)).ToArray();
+    }
+
+    private static double ClassifyOneBatch(Sequential model, Dataset test, TensorScope scope)
+    {
+        scope.Reset();
+        var clock = Stopwatch.StartNew();
+        Tensor output = model.Forward(test.Images);
+        int[] predictions = Sequential.ArgMaxRows(output);
+        clock.Stop();
+        GC.KeepAlive(predictions);
+        return test.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double ClassifyOneByOne(Sequential model, Dataset test, TensorScope scope)
+    {
+        var image = new Tensor(new float[Mnist.Pixels], 1, Mnist.Pixels);
+        int checksum = 0;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < test.Count; i++)
+        {
+            scope.Reset();
+            test.Images.Data.AsSpan(i * Mnist.Pixels, Mnist.Pixels).CopyTo(image.Data);
+            checksum += Sequential.ArgMaxRows(model.Forward(image))[0];
+        }
+        clock.Stop();
+        GC.KeepAlive(checksum);
+        return test.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+
+    private static string Format(double value) =>
+        value >= 1000 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("F3", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using NotebookNet.Cli;
+
+return Cli.Run(args);

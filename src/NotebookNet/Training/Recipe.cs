@@ -1,0 +1,139 @@
+using NotebookNet.Activations;
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Losses;
+using NotebookNet.Optimizers;
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Training;
+
+/// <summary>
+/// Everything that defines a training run: architecture, loss, optimizer, options and input scaling,
+/// with the accuracy someone published for it. The <c>reproduce</c> command trains each one.
+/// </summary>
+public sealed record Recipe
+{
+    /// <summary>A short name used on the command line, e.g. <c>rashid</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the recipe is, in a line.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>Builds the model with weights drawn from the seed.</summary>
+    public required Func<Rng, Sequential> CreateModel { get; init; }
+
+    /// <summary>Creates the loss.</summary>
+    public required Func<ILoss> CreateLoss { get; init; }
+
+    /// <summary>Creates the optimizer over the model's parameters.</summary>
+    public required Func<Sequential, IOptimizer> CreateOptimizer { get; init; }
+
+    /// <summary>Epochs, batch size, schedule.</summary>
+    public required TrainingOptions Options { get; init; }
+
+    /// <summary>How pixels become inputs.</summary>
+    public required PixelScaling Scaling { get; init; }
+
+    /// <summary>The accuracy reported elsewhere for this configuration, as text (e.g. "97.36 %").</summary>
+    public string Published { get; init; } = "";
+
+    /// <summary>Where <see cref="Published"/> comes from.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>The least test accuracy our run must reach (0..1).</summary>
+    public float Floor { get; init; }
+
+    /// <summary>Trains a fresh model by this recipe with <paramref name="seed"/> and returns it with its history.</summary>
+    public (Sequential Model, TrainingHistory History) Train(Dataset train, Dataset? test, int seed = 1,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingOptions? options = null)
+    {
+        Sequential model = CreateModel(new Rng(seed));
+        var trainer = new Trainer(model, CreateLoss(), CreateOptimizer(model));
+        TrainingHistory history = trainer.Fit(train, test, (options ?? Options) with { Seed = seed }, progress, cancellation);
+        return (model, history);
+    }
+}
+
+/// <summary>The configurations NotebookNet reproduces and benchmarks.</summary>
+public static class Recipes
+{
+    /// <summary>
+    /// Rashid's <i>Make Your Own Neural Network</i>: 784-200-10, sigmoid everywhere, no biases, weights N(0, 1/fan_in),
+    /// MSE against 0.01/0.99 targets, per-sample SGD at 0.1, inputs x/255·0.99 + 0.01, 5 epochs, true gradient.
+    /// </summary>
+    public static Recipe Rashid { get; } = new()
+    {
+        Name = "rashid",
+        Description = "784-200-10 sigmoid, no biases, MSE 0.01/0.99, SGD lr 0.1, batch 1, 5 epochs",
+        CreateModel = rng => new Sequential(
+            new Linear(784, 200, bias: false, init: Init.LeCun, rng: rng), new Sigmoid(),
+            new Linear(200, 10, bias: false, init: Init.LeCun, rng: rng), new Sigmoid()),
+        CreateLoss = () => new MseLoss(0.01f, 0.99f),
+        CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.1f),
+        Options = new TrainingOptions { Epochs = 5, BatchSize = 1, ReportEvery = 2000 },
+        Scaling = PixelScaling.Rashid,
+        Published = "97.36 %",
+        Source = "a seed project (Rashid, Make Your Own Neural Network)",
+        Floor = 0.970f,
+    };
+
+    /// <summary>784-256-64-10 with ReLU, cross-entropy and SGD with momentum: the shape a seed project trained to 85 %.</summary>
+    public static Recipe Mlp256 { get; } = new()
+    {
+        Name = "mlp256",
+        Description = "784-256-64-10 ReLU, cross-entropy, SGD momentum 0.9, lr 0.05 cosine, batch 64, 15 epochs",
+        CreateModel = rng => new Sequential(
+            new Linear(784, 256, rng: rng), new ReLU(),
+            new Linear(256, 64, rng: rng), new ReLU(),
+            new Linear(64, 10, rng: rng)),
+        CreateLoss = () => new CrossEntropyLoss(),
+        CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.05f, momentum: 0.9f),
+        Options = new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRateSchedule = Schedules.Cosine(0.05f, 15) },
+        Scaling = PixelScaling.ZeroToOne,
+        Published = "85 %",
+        Source = "a seed project (same shape)",
+        Floor = 0.978f,
+    };
+
+    /// <summary>The best MLP without augmentation: 784-800-800-10 ReLU, cross-entropy, SGD momentum, weight decay, cosine schedule.</summary>
+    public static Recipe BestMlp { get; } = new()
+    {
+        Name = "best-mlp",
+        Description = "784-800-800-10 ReLU, cross-entropy, SGD momentum 0.9, lr 0.05 cosine, L2 1e-4, batch 128, 30 epochs",
+        CreateModel = rng => new Sequential(
+            new Linear(784, 800, rng: rng), new ReLU(),
+            new Linear(800, 800, rng: rng), new ReLU(),
+            new Linear(800, 10, rng: rng)),
+        CreateLoss = () => new CrossEntropyLoss(),
+        CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.05f, momentum: 0.9f, weightDecay: 1e-4f),
+        Options = new TrainingOptions { Epochs = 30, BatchSize = 128, LearningRateSchedule = Schedules.Cosine(0.05f, 30) },
+        Scaling = PixelScaling.ZeroToOne,
+        Published = "98.40 %",
+        Source = "Simard et al. 2003, 800 hidden units, cross-entropy",
+        Floor = 0.983f,
+    };
+
+    /// <summary>Benchmark workload W1: 784-128-10 ReLU, cross-entropy, SGD lr 0.1, batch 64, He init.</summary>
+    public static Recipe W1 { get; } = new()
+    {
+        Name = "w1",
+        Description = "784-128-10 ReLU, cross-entropy, SGD lr 0.1, batch 64, He init",
+        CreateModel = rng => new Sequential(new Linear(784, 128, rng: rng), new ReLU(), new Linear(128, 10, rng: rng)),
+        CreateLoss = () => new CrossEntropyLoss(),
+        CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.1f),
+        Options = new TrainingOptions { Epochs = 10, BatchSize = 64 },
+        Scaling = PixelScaling.ZeroToOne,
+        Published = "≈97.5 % (10 epochs)",
+        Source = "libtorch and numpy, measured on this project's machine",
+        Floor = 0.970f,
+    };
+
+    /// <summary>Every recipe, in the order <c>reproduce</c> prints them.</summary>
+    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1];
+
+    /// <summary>The recipe called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No recipe has that name; the message lists the names.</exception>
+    public static Recipe Find(string name) =>
+        All.FirstOrDefault(recipe => string.Equals(recipe.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"no recipe \"{name}\"; known: {string.Join(", ", All.Select(r => r.Name))}");
+}
