@@ -1,0 +1,107 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Tests.Tensors;
+
+[Collection(nameof(MatMulSettings))]
+public class MatMulTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 1, 10, 784 }, { 7, 1, 5 }, { 5, 9, 1 }, { 6, 16, 8 }, { 6, 32, 8 }, { 13, 17, 19 },
+        { 64, 128, 784 }, { 97, 33, 300 }, { 200, 70, 513 }, { 3, 100, 2 }, { 128, 10, 64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FastMatchesNaiveForEveryTransposeAndKernel(int m, int n, int k)
+    {
+        var rng = new Rng(m * 1000 + n * 10 + k);
+        foreach (bool wide in new[] { false, true }.Where(w => !w || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                foreach ((bool ta, bool tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+                {
+                    foreach ((float alpha, float beta) in new[] { (1f, 0f), (0.5f, 1f), (-2f, 0.25f) })
+                    {
+                        float[] a = Tensor.RandomNormal(rng, 0, 1, m * k).Data;
+                        float[] b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+                        float[] c0 = Tensor.RandomNormal(rng, 0, 1, m * n).Data;
+                        float[] expected = (float[])c0.Clone(), actual = (float[])c0.Clone();
+                        NaiveMatMul.Multiply(a, b, expected, m, n, k, ta, tb, alpha, beta);
+                        MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, actual, m, n, k, ta, tb, alpha, beta));
+                        AssertClose(expected, actual, k, $"m={m} n={n} k={k} ta={ta} tb={tb} α={alpha} β={beta} wide={wide} threads={threads}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void BetaZeroIgnoresNaNInTheOutput()
+    {
+        float[] a = [1, 2, 3, 4], b = [1, 0, 0, 1];
+        float[] c = [float.NaN, float.NaN, float.NaN, float.NaN];
+        MatMul.Multiply(a, b, c, 2, 2, 2);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, c);
+    }
+
+    [Fact]
+    public void ResultDoesNotDependOnTheThreadCount()
+    {
+        var rng = new Rng(5);
+        int m = 300, n = 200, k = 400;
+        float[] a = Tensor.RandomNormal(rng, 0, 1, m * k).Data, b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+        float[] one = new float[m * n], two = new float[m * n];
+        MatMulSettings.With(MatMul.UseVector512, 1, () => MatMul.Multiply(a, b, one, m, n, k));
+        MatMulSettings.With(MatMul.UseVector512, 2, () => MatMul.Multiply(a, b, two, m, n, k));
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void ShortSpansAreRejectedWithTheShapeInTheMessage()
+    {
+        var error = Assert.Throws<ArgumentException>(() => MatMul.Multiply(new float[5], new float[6], new float[4], 2, 2, 3));
+        Assert.Contains("(2, 3)", error.Message);
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, int k, string what)
+    {
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(expected[i] - actual[i]) / (1 + Math.Abs(expected[i]));
+            if (error > worst)
+            {
+                worst = error;
+                at = i;
+            }
+        }
+        // float32 sums of k products of N(0,1) values: rounding grows like √k·2⁻²⁴ relative to the terms.
+        double tolerance = 1e-5 * Math.Sqrt(k) * 4;
+        Assert.True(worst <= tolerance, $"{what}: largest relative difference {worst:G3} at {at} (expected {(at >= 0 ? expected[at] : 0)}, got {(at >= 0 ? actual[at] : 0)}), tolerance {tolerance:G3}");
+    }
+}
+
+/// <summary>Tests that change MatMul's static settings run one at a time and restore them.</summary>
+[CollectionDefinition(nameof(MatMulSettings), DisableParallelization = true)]
+public class MatMulSettings
+{
+    public static void With(bool wide, int threads, Action action)
+    {
+        bool oldWide = MatMul.UseVector512;
+        int oldThreads = MatMul.MaxDegreeOfParallelism;
+        try
+        {
+            MatMul.UseVector512 = wide;
+            MatMul.MaxDegreeOfParallelism = threads;
+            action();
+        }
+        finally
+        {
+            MatMul.UseVector512 = oldWide;
+            MatMul.MaxDegreeOfParallelism = oldThreads;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Tests.Tensors;
+
+public class TensorTests
+{
+    [Fact]
+    public void ReshapeSharesDataAndInfersOneDimension()
+    {
+        var t = new Tensor(2, 3, 4);
+        Tensor r = t.Reshape(6, -1);
+        Assert.Equal(new[] { 6, 4 }, r.Shape);
+        r[5, 3] = 7f;
+        Assert.Equal(7f, t.Data[23]);
+    }
+
+    [Fact]
+    public void WrongLengthsAndShapesAreNamed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Tensor(new float[5], 2, 3));
+        Assert.Contains("(2, 3)", error.Message);
+        Assert.Throws<ArgumentException>(() => new Tensor(2, 3).Reshape(4, -1));
+        var shapeError = Assert.Throws<ArgumentException>(() => new Tensor(2, 3).RequireShape("input", 3, 2));
+        Assert.Contains("expected shape (3, 2), got (2, 3)", shapeError.Message);
+    }
+
+    [Fact]
+    public void TransposeSwapsIndices()
+    {
+        Tensor t = Tensor.FromArray(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } });
+        Tensor tt = t.Transpose();
+        Assert.Equal(new[] { 3, 2 }, tt.Shape);
+        Assert.Equal(6f, tt[2, 1]);
+    }
+
+    [Fact]
+    public void SameSeedSameNumbersOtherSeedOtherNumbers()
+    {
+        float[] a = Tensor.RandomNormal(new Rng(42), 0, 1, 1000).Data;
+        float[] b = Tensor.RandomNormal(new Rng(42), 0, 1, 1000).Data;
+        float[] c = Tensor.RandomNormal(new Rng(43), 0, 1, 1000).Data;
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.InRange(a.Average(), -0.1, 0.1);
+        Assert.InRange(a.Select(x => x * x).Average(), 0.9, 1.1);
+    }
+
+    [Fact]
+    public void RngIntegersAreUniformAndInRange()
+    {
+        var rng = new Rng(1);
+        var counts = new int[10];
+        for (int i = 0; i < 100_000; i++)
+        {
+            counts[rng.NextInt(10)]++;
+        }
+        Assert.All(counts, count => Assert.InRange(count, 9_500, 10_500));
+    }
+
+    [Fact]
+    public void ScopeReusesBuffersAfterResetAndZeroesThem()
+    {
+        using (TensorScope scope = TensorScope.Begin())
+        {
+            var first = new Tensor(64, 64);
+            first.Data[0] = 5f;
+            scope.Reset();
+            var second = new Tensor(64, 64);
+            Assert.Same(first.Data, second.Data);
+            Assert.Equal(0f, second.Data[0]);
+            var third = new Tensor(64, 64);
+            Assert.NotSame(second.Data, third.Data);
+        }
+        Assert.NotSame(new Tensor(64, 64).Data, new Tensor(64, 64).Data);
+    }
+}
