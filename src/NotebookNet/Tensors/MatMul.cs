@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NotebookNet.Tensors;
 
@@ -21,7 +22,7 @@ public static unsafe class MatMul
     private const int MR = 6;   // rows of a micro-tile
     private const int KC = 256; // depth of a packed block
     private const int MC = 96;  // rows of a packed block of A (a multiple of MR)
-    private const long ParallelThreshold = 1L << 21; // multiply-adds below which one thread is faster
+    private const long ParallelThreshold = 1L << 24; // multiply-adds below which one thread is faster (measured: 64×128×784 is)
 
     /// <summary>The most threads a product may use (default: the processor count).</summary>
     public static int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
@@ -213,44 +214,52 @@ public static unsafe class MatMul
         int panels = (o.N + nr - 1) / nr;
         int paddedN = panels * nr;
 
-        // Pack all of op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats.
+        // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats.
         float[] packedB = ArrayPool<float>.Shared.Rent(o.K * paddedN);
         fixed (float* pbp = packedB)
         {
-            PackB(o, pbp, nr, paddedN);
-
-            int rowBlocks = (o.M + MC - 1) / MC;
             long work = (long)o.M * o.N * o.K;
             int threads = work < ParallelThreshold ? 1 : Math.Max(1, MaxDegreeOfParallelism);
-            // Enough tasks to keep every thread busy: split columns too when there are few row blocks.
-            int columnGroups = threads == 1 ? 1 : Math.Min(panels, Math.Max(1, (threads + rowBlocks - 1) / rowBlocks));
+            // Few rows and more columns (a small batch times a weight matrix): split the columns between the
+            // threads and let each pack its own panels of B. Otherwise give each thread whole blocks of rows,
+            // small enough that every thread gets one, and pack B once.
+            bool packInTasks = threads > 1 && o.M <= MC && o.N > o.M;
+            int rowBlock = threads == 1 || packInTasks ? MC : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, MR));
+            int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
+            int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
             int tasks = rowBlocks * columnGroups;
+            if (!packInTasks)
+            {
+                PackB(o, pbp, nr, paddedN, 0, panels);
+            }
             nint packedBAddress = (nint)pbp;
+            void Task(int t) => RunTask(o, (float*)packedBAddress, t, rowBlock, columnGroups, panels, paddedN, nr, wide, packInTasks);
 
             if (threads == 1 || tasks == 1)
             {
                 for (int t = 0; t < tasks; t++)
                 {
-                    RunTask(o, (float*)packedBAddress, t, columnGroups, panels, paddedN, nr, wide);
+                    Task(t);
                 }
             }
             else
             {
-                var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-                Parallel.For(0, tasks, options, t => RunTask(o, (float*)packedBAddress, t, columnGroups, panels, paddedN, nr, wide));
+                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Task);
             }
         }
         ArrayPool<float>.Shared.Return(packedB);
     }
 
-    private static void PackB(in Operands o, float* packed, int nr, int paddedN)
+    /// <summary>Packs panels [firstPanel, endPanel) of op(B) for every depth block.</summary>
+    private static void PackB(in Operands o, float* packed, int nr, int paddedN, int firstPanel, int endPanel)
     {
         for (int k0 = 0; k0 < o.K; k0 += KC)
         {
             int kc = Math.Min(KC, o.K - k0);
             float* block = packed + (long)k0 * paddedN;
-            for (int j0 = 0; j0 < o.N; j0 += nr)
+            for (int panelIndex = firstPanel; panelIndex < endPanel; panelIndex++)
             {
+                int j0 = panelIndex * nr;
                 float* panel = block + (long)j0 * kc;
                 int columns = Math.Min(nr, o.N - j0);
                 if (!o.TransposeB)
@@ -265,8 +274,27 @@ public static unsafe class MatMul
                 }
                 else
                 {
-                    // op(B)(k, j) = B[j, k]: read each stored row contiguously, write it down a panel column.
-                    for (int j = 0; j < columns; j++)
+                    // op(B)(k, j) = B[j, k]: a transpose, 8×8 blocks at a time where they fit.
+                    int j = 0;
+                    if (Avx.IsSupported)
+                    {
+                        for (; j + 8 <= columns; j += 8)
+                        {
+                            int p = 0;
+                            for (; p + 8 <= kc; p += 8)
+                            {
+                                Transpose8x8(o.B + (long)(j0 + j) * o.K + k0 + p, o.K, panel + p * nr + j, nr);
+                            }
+                            for (; p < kc; p++)
+                            {
+                                for (int jj = j; jj < j + 8; jj++)
+                                {
+                                    panel[p * nr + jj] = o.B[(long)(j0 + jj) * o.K + k0 + p];
+                                }
+                            }
+                        }
+                    }
+                    for (; j < columns; j++)
                     {
                         float* source = o.B + (long)(j0 + j) * o.K + k0;
                         for (int p = 0; p < kc; p++)
@@ -283,6 +311,66 @@ public static unsafe class MatMul
         }
     }
 
+    /// <summary>
+    /// Writes the transpose of the 8×8 block at <paramref name="source"/> (rows <paramref name="sourceStride"/> apart)
+    /// to <paramref name="destination"/> (rows <paramref name="destinationStride"/> apart): destination[q, i] = source[i, q].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, int sourceStride, float* destination, int destinationStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    /// <summary>
+    /// destination[q·6 + r] = source[r·stride + q] for 6 rows r and 8 depths q: 48 contiguous floats. The last
+    /// vector store writes 2 floats past them, which the caller owns and overwrites later.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeSixRows(float* source, int stride, float* destination)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + stride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * stride), r3 = Avx.LoadVector256(source + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * stride), r5 = Avx.LoadVector256(source + 5 * stride);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(zero, zero), t7 = t6;
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        // Each store holds the 6 rows of one depth (and 2 zeros the next store overwrites).
+        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(destination + 6, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(destination + 12, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(destination + 18, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(destination + 24, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(destination + 30, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(destination + 36, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(destination + 42, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
     private static void PackA(in Operands o, float* packed, int i0, int mc, int k0, int kc)
     {
         for (int r0 = 0; r0 < mc; r0 += MR)
@@ -291,13 +379,22 @@ public static unsafe class MatMul
             int rows = Math.Min(MR, mc - r0);
             if (!o.TransposeA)
             {
-                // op(A)(i, k) = A[i, k]: walk each stored row.
+                // op(A)(i, k) = A[i, k]: a transpose of MR rows; 8 depths at a time give 8·MR contiguous floats.
+                int p = 0;
+                if (Avx.IsSupported && rows == MR)
+                {
+                    float* source = o.A + (long)(i0 + r0) * o.K + k0;
+                    for (; p + 8 <= kc; p += 8)
+                    {
+                        TransposeSixRows(source + p, o.K, panel + p * MR);
+                    }
+                }
                 for (int r = 0; r < rows; r++)
                 {
                     float* source = o.A + (long)(i0 + r0 + r) * o.K + k0;
-                    for (int p = 0; p < kc; p++)
+                    for (int q = p; q < kc; q++)
                     {
-                        panel[p * MR + r] = source[p];
+                        panel[q * MR + r] = source[q];
                     }
                 }
             }
@@ -323,14 +420,18 @@ public static unsafe class MatMul
         }
     }
 
-    private static void RunTask(in Operands o, float* packedB, int task, int columnGroups, int panels, int paddedN, int nr, bool wide)
+    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, bool wide, bool packB)
     {
-        int rowBlock = task / columnGroups, group = task % columnGroups;
-        int i0 = rowBlock * MC;
-        int mc = Math.Min(MC, o.M - i0);
+        int group = task % columnGroups;
+        int i0 = task / columnGroups * rowBlock;
+        int mc = Math.Min(rowBlock, o.M - i0);
         int firstPanel = group * panels / columnGroups, endPanel = (group + 1) * panels / columnGroups;
+        if (packB)
+        {
+            PackB(o, packedB, nr, paddedN, firstPanel, endPanel);
+        }
 
-        float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC);
+        float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC + 8); // + 8: PackA's last vector store may run over
         float* tile = stackalloc float[MR * 32];
         fixed (float* pap = packedA)
         {
@@ -372,6 +473,8 @@ public static unsafe class MatMul
         }
         ArrayPool<float>.Shared.Return(packedA);
     }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Kernel(bool wide, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
