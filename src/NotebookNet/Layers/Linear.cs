@@ -98,15 +98,20 @@ public sealed class Linear : ILayer
         int n = input.Size(0);
         outputGradient.RequireShape("Linear.Backward output gradient", n, OutFeatures);
         // ∂L/∂W += (∂L/∂Y)ᵀ·X: (out, N) x (N, in) -> (out, in), reading ∂L/∂Y (N, out) as its transpose.
-        MatMul.Multiply(outputGradient.Data, input.Data, Weight.Gradient.Data, OutFeatures, InFeatures, n,
-            transposeA: true, beta: 1f);
+        (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
+        MatMul.Multiply(outputGradient.Data, input.Data, weightGradient.Data, OutFeatures, InFeatures, n,
+            transposeA: true, beta: beta);
         if (Bias is not null)
         {
             // ∂L/∂b += Σₙ ∂L/∂Yₙ: (N, out) -> (out,)
-            Span<float> biasGradient = Bias.Gradient.Span;
+            (Tensor biasGradient, float biasBeta) = Bias.GradientForAccumulation();
+            if (biasBeta == 0f)
+            {
+                biasGradient.Span.Clear();
+            }
             for (int i = 0; i < n; i++)
             {
-                TensorPrimitives.Add(biasGradient, outputGradient.Row(i), biasGradient);
+                TensorPrimitives.Add(biasGradient.Span, outputGradient.Row(i), biasGradient.Span);
             }
         }
     }

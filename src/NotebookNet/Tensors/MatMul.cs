@@ -133,6 +133,13 @@ public static unsafe class MatMul
             fixed (float* px = x, pb = b)
             {
                 int j = 0;
+                if (UseVector512)
+                {
+                    for (; j + 4 <= n; j += 4)
+                    {
+                        DotFourWide(px, pb + (long)j * k, k, result.Slice(j, 4));
+                    }
+                }
                 for (; j + 4 <= n; j += 4)
                 {
                     DotFour(px, pb + (long)j * k, k, result.Slice(j, 4));
@@ -185,6 +192,48 @@ public static unsafe class MatMul
             s3 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(r3 + p), s3);
         }
         float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
+        for (; p < k; p++)
+        {
+            t0 += x[p] * r0[p];
+            t1 += x[p] * r1[p];
+            t2 += x[p] * r2[p];
+            t3 += x[p] * r3[p];
+        }
+        result[0] = t0;
+        result[1] = t1;
+        result[2] = t2;
+        result[3] = t3;
+    }
+
+    /// <summary><see cref="DotFour"/> with 16-wide vectors and two accumulators per row.</summary>
+    private static void DotFourWide(float* x, float* rows, int k, Span<float> result)
+    {
+        float* r0 = rows, r1 = rows + k, r2 = rows + 2 * k, r3 = rows + 3 * k;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<float> u0 = default, u1 = default, u2 = default, u3 = default;
+        int p = 0;
+        for (; p + 32 <= k; p += 32)
+        {
+            var xv = Vector512.Load(x + p);
+            var xw = Vector512.Load(x + p + 16);
+            s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
+            s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
+            s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
+            s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
+            u0 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r0 + p + 16), u0);
+            u1 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r1 + p + 16), u1);
+            u2 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r2 + p + 16), u2);
+            u3 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r3 + p + 16), u3);
+        }
+        for (; p + 16 <= k; p += 16)
+        {
+            var xv = Vector512.Load(x + p);
+            s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
+            s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
+            s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
+            s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
+        }
+        float t0 = Vector512.Sum(s0 + u0), t1 = Vector512.Sum(s1 + u1), t2 = Vector512.Sum(s2 + u2), t3 = Vector512.Sum(s3 + u3);
         for (; p < k; p++)
         {
             t0 += x[p] * r0[p];
