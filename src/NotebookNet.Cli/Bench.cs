@@ -11,7 +11,8 @@ namespace NotebookNet.Cli;
 /// <summary>
 /// The benchmark workloads. W1: 784-128-10 ReLU/cross-entropy, SGD 0.1, batch 64, one epoch of 60,000 images.
 /// W2: Rashid's 784-200-10 sigmoid/MSE network, batch 1, one epoch. W4: the W1 model classifying the 10,000
-/// test images (a) as one batch and (b) one image at a time. Each runs several times; min, median and max are printed.
+/// test images (a) as one batch and (b) one image at a time. Each runs several times after an untimed warm-up
+/// (so the JIT has compiled the hot code); min, median and max are printed.
 /// </summary>
 public static class Bench
 {
@@ -43,6 +44,7 @@ public static class Bench
         if (workloads.Contains("W1") || workloads.Contains("W4"))
         {
             Dataset train = trainSplit.ToDataset(Recipes.W1.Scaling);
+            Recipes.W1.Train(train.Take(6_400), null, options: Recipes.W1.Options with { Epochs = 1 }); // warm-up: JIT
             var seconds = new List<double>();
             float accuracy = 0f;
             int w1Runs = workloads.Contains("W1") ? runs : 1;
@@ -63,6 +65,7 @@ public static class Bench
         {
             Dataset train = trainSplit.ToDataset(Recipes.Rashid.Scaling);
             Dataset test = testSplit.ToDataset(Recipes.Rashid.Scaling);
+            Recipes.Rashid.Train(train.Take(2_000), null, options: Recipes.Rashid.Options with { Epochs = 1 }); // warm-up: JIT
             var seconds = new List<double>();
             float accuracy = 0f;
             for (int run = 0; run < Math.Min(runs, 3); run++)

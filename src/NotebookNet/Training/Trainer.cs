@@ -113,9 +113,15 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
             float batchLoss = TrainStep(images, labels, out int batchCorrect);
             if (!float.IsFinite(batchLoss))
             {
+                bool finite = Model.Parameters.All(p => AllFinite(p.Value.Data));
+                bool finiteInput = AllFinite(images.Data);
                 throw new TrainingDivergedException(
-                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}); " +
-                    "the model keeps the weights of the last good step: try a smaller learning rate");
+                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}). " +
+                    (!finiteInput ? "The batch's images hold NaN or infinite values: check the data. " : "") +
+                    (finite
+                        ? "The step was not taken: the model keeps the weights of the last good step. "
+                        : "The weights overflowed in an earlier step and are no longer finite. ") +
+                    "Try a smaller learning rate.");
             }
             lossSum += (double)batchLoss * size;
             correct += batchCorrect;
@@ -128,6 +134,8 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         }
         return (lossSum, correct);
     }
+
+    private static bool AllFinite(float[] values) => Array.TrueForAll(values, float.IsFinite);
 
     /// <summary>
     /// One step on one batch: zero the gradients, forward, loss, backward, optimizer step. Returns the loss;
