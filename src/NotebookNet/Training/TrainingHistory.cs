@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Analysis;
 
 namespace NotebookNet.Training;
 
@@ -20,6 +21,15 @@ public sealed class TrainingHistory : List<EpochResult>
 
     /// <summary>Total training seconds.</summary>
     public double TotalSeconds => this.Sum(epoch => epoch.Seconds);
+
+    /// <summary>The history as a Microsoft.Data.Analysis <see cref="DataFrame"/>: one row per epoch.</summary>
+    public DataFrame ToDataFrame() => new(
+        new Int32DataFrameColumn("epoch", this.Select(e => e.Epoch)),
+        new SingleDataFrameColumn("loss", this.Select(e => e.Loss)),
+        new SingleDataFrameColumn("train accuracy", this.Select(e => e.TrainAccuracy)),
+        new SingleDataFrameColumn("test accuracy", this.Select(e => e.TestAccuracy ?? float.NaN)),
+        new DoubleDataFrameColumn("seconds", this.Select(e => e.Seconds)),
+        new SingleDataFrameColumn("learning rate", this.Select(e => e.LearningRate)));
 
     /// <summary>The history as a plain-text table.</summary>
     public override string ToString()

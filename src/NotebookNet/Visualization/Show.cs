@@ -1,0 +1,70 @@
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Tensors;
+using NotebookNet.Training;
+
+namespace NotebookNet.Visualization;
+
+/// <summary>A piece of HTML that notebooks display as it is (the setup registers its formatter).</summary>
+public sealed record HtmlView(string Html)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Html;
+}
+
+/// <summary>
+/// What notebooks call to show things: each returns an <see cref="HtmlView"/> that displays as HTML.
+/// Introduced in notebook 01.
+/// </summary>
+public static class Show
+{
+    /// <summary>One digit (784 values or 28×28) as an image, with its label when given.</summary>
+    public static HtmlView Digit(Tensor image, int? label = null, int scale = 4) =>
+        new($"<figure style=\"margin: 0; display: inline-block; text-align: center; font: 12px monospace;\">{HtmlRenderer.Image(image, scale)}" +
+            (label is int l ? $"<figcaption>{l}</figcaption>" : "") + "</figure>");
+
+    /// <summary>The first <paramref name="count"/> examples of a dataset as a grid, captioned with their labels.</summary>
+    public static HtmlView Digits(Dataset data, int count = 20, int columns = 10) =>
+        Digits(data, Enumerable.Range(0, Math.Min(count, data.Count)).ToArray(), i => data.Labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture), columns);
+
+    /// <summary>The examples at <paramref name="indices"/> as a grid with a caption from <paramref name="caption"/>.</summary>
+    public static HtmlView Digits(Dataset data, IReadOnlyList<int> indices, Func<int, string> caption, int columns = 10)
+    {
+        var images = new Tensor(indices.Count, data.ExampleLength);
+        data.Gather(indices.ToArray(), images, new int[indices.Count]);
+        return new(HtmlRenderer.Grid(images, indices.Select(caption).ToArray(), columns));
+    }
+
+    /// <summary>Rows of a weight matrix (out, h·w) as images: what each unit of a first layer looks for.</summary>
+    public static HtmlView Weights(Tensor weight, int count = 20, int columns = 10)
+    {
+        int rows = Math.Min(count, weight.Size(0));
+        var images = new Tensor(weight.Data.AsSpan(0, rows * weight.Size(1)).ToArray(), rows, weight.Size(1));
+        return new(HtmlRenderer.Grid(images, Enumerable.Range(0, rows).Select(i => $"unit {i}").ToArray(), columns));
+    }
+
+    /// <summary>A model's layers with output shapes and parameter counts.</summary>
+    public static HtmlView Model(Sequential model, params int[] exampleShape) => new(HtmlRenderer.ModelSummary(model, exampleShape));
+
+    /// <summary>A confusion matrix as a shaded table.</summary>
+    public static HtmlView Confusion(ConfusionMatrix confusion) => new(HtmlRenderer.Confusion(confusion));
+
+    /// <summary>A table from a header and rows of values.</summary>
+    public static HtmlView Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object>> rows) =>
+        new(HtmlRenderer.Table(header, rows.Select(row => (IReadOnlyList<string>)row.Select(FormatCell).ToArray())));
+
+    /// <summary>A progress bar at <paramref name="fraction"/> (0..1) with a line of text.</summary>
+    public static HtmlView Progress(double fraction, string text)
+    {
+        double percent = Math.Clamp(fraction, 0, 1) * 100;
+        return new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"<div class=\"nbnet-progress\" style=\"font: 12px monospace;\"><div style=\"width: 400px; height: 10px; background: #eee;\"><div style=\"width: {percent:F1}%; height: 10px; background: #2166ac;\"></div></div>{System.Net.WebUtility.HtmlEncode(text)}</div>"));
+    }
+
+    private static string FormatCell(object value) => value switch
+    {
+        float f => f.ToString("G5", System.Globalization.CultureInfo.InvariantCulture),
+        double d => d.ToString("G5", System.Globalization.CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+}
