@@ -51,6 +51,15 @@ public sealed class Adam : IOptimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
+    public void ZeroGradients()
+    {
+        foreach (Parameter parameter in Parameters)
+        {
+            parameter.ZeroGradient();
+        }
+    }
+
+    /// <inheritdoc/>
     public void Step()
     {
         _step++;

@@ -17,12 +17,6 @@ public interface IOptimizer
     /// <summary>One update of every parameter from its current gradient.</summary>
     void Step();
 
-    /// <summary>Sets every parameter's gradient to zero.</summary>
-    void ZeroGradients()
-    {
-        foreach (Parameter parameter in Parameters)
-        {
-            parameter.ZeroGradient();
-        }
-    }
+    /// <summary>Sets every parameter's gradient to zero, before the next backward pass adds into them.</summary>
+    void ZeroGradients();
 }

@@ -39,6 +39,15 @@ public sealed class Sgd : IOptimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
+    public void ZeroGradients()
+    {
+        foreach (Parameter parameter in Parameters)
+        {
+            parameter.ZeroGradient();
+        }
+    }
+
+    /// <inheritdoc/>
     public void Step()
     {
         for (int i = 0; i < Parameters.Count; i++)
