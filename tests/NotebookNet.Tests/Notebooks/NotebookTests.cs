@@ -1,21 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
 namespace NotebookNet.Tests.Notebooks;
 
 /// <summary>
-/// Every notebook runs top to bottom in quick mode; then what its cells produced is checked. Serial: the
-/// working directory and the quick-mode variable are process-wide.
+/// Every notebook runs top to bottom in quick mode, and what its cells produced is checked: the charts,
+/// tables and images it should show and the numbers its checks print. Serial: the working directory and
+/// the quick-mode variable are process-wide.
 /// </summary>
 [Collection(nameof(NotebookCollection))]
-public class NotebookTests
+public partial class NotebookTests
 {
-    public static TheoryData<string> Names => new(Notebooks.All.Select(Path.GetFileName)!);
+    public static TheoryData<string> Names => new(Notebooks.All.Select(path => Path.GetFileName(path)));
+
+    /// <summary>What each notebook must show, as (description, test over its HTML and console text).</summary>
+    private static readonly Dictionary<string, (string What, Func<string, string, bool> Holds)[]> Expectations = new()
+    {
+        ["01-mnist.ipynb"] =
+        [
+            ("the hand-written reader agrees with the library", (_, text) => text.Contains("dimensions agree: True, pixels agree: True")),
+            ("a digit image", (html, _) => html.Contains("nbnet-image")),
+            ("a labelled grid of digits", (html, _) => html.Contains("nbnet-grid")),
+            ("the label table", (html, _) => html.Contains("nbnet-table") && html.Contains("training share")),
+            ("two charts (labels, pixel histogram)", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 2),
+        ],
+        ["02-forward-propagation.ipynb"] =
+        [
+            ("activation and derivative charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 3),
+            ("the model summary table", (html, _) => html.Contains("output shape (per example)")),
+            ("untrained accuracy near chance", (_, text) => Percent(text, "untrained accuracy on the 10,000 test images: ") is > 2 and < 25),
+        ],
+        ["03-backpropagation.ipynb"] =
+        [
+            ("gradient check results", (html, _) => Count(html, "max relative error") >= 5),
+            ("the rule table: three broken rules fail, the true gradient passes", (html, _) => Count(html, "FAILS") == 3 && Count(html, "<td>passes</td>") == 1),
+            ("both training rules learn", (html, _) => Regex.Matches(html, @"<td>(\d+\.\d+) ?%</td>").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Count(a => a > 70) == 2),
+            ("a progress bar", (html, _) => html.Contains("nbnet-progress")),
+        ],
+        ["04-training.ipynb"] =
+        [
+            ("the loop and the Trainer agree", (_, text) => text.Contains("give identical weights: True")),
+            ("a history table", (html, _) => html.Contains("learning rate") && html.Contains("test accuracy")),
+            ("the learning-rate chart and the accuracy chart", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 2),
+            ("a confusion heatmap", (html, _) => html.Contains("nbnet-confusion")),
+            ("a gallery of misclassified digits", (html, _) => Regex.IsMatch(html, @"\d → \d \(\d+ ?%\)")),
+            ("the quick-mode floor passed", (_, text) => Percent(text, "test accuracy ") >= 90),
+            ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
+        ],
+    };
 
     [Theory]
     [MemberData(nameof(Names))]
-    public async Task RunsTopToBottomWithoutErrors(string name)
+    public async Task RunsTopToBottomAndShowsItsResults(string name)
     {
         IReadOnlyList<CellRun> cells = await Notebooks.RunQuickAsync(name);
-        Assert.NotEmpty(cells);
-        Assert.Contains("#load \"NotebookNet.csx\"", cells[0].Code);
+        string html = string.Join("\n", cells.SelectMany(cell => cell.Html));
+        string text = string.Join("\n", cells.Select(cell => cell.Output));
+        Assert.True(Expectations.ContainsKey(name), $"{name} has no expectations in NotebookTests: add what it must show");
+        foreach ((string what, Func<string, string, bool> holds) in Expectations[name])
+        {
+            Assert.True(holds(html, text), $"{name} should show {what}; its console output was:\n{text}");
+        }
     }
 
     [Fact]
@@ -28,6 +74,34 @@ public class NotebookTests
             Assert.StartsWith("#load \"NotebookNet.csx\"", cells[0]);
             Assert.DoesNotContain(cells, cell => cell.Contains("NotebookNet.dll", StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void CommittedOutputsAreAFullRunWithoutErrors(string name)
+    {
+        using JsonDocument notebook = JsonDocument.Parse(File.ReadAllText(Notebooks.PathOf(name)));
+        var codeCells = notebook.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(cell => cell.GetProperty("cell_type").GetString() == "code").ToList();
+        for (int i = 0; i < codeCells.Count; i++)
+        {
+            JsonElement outputs = codeCells[i].GetProperty("outputs");
+            Assert.True(outputs.GetArrayLength() > 0 || i == 0, $"{name}: code cell {i + 1} has no committed output; run notebooks/run-all.sh");
+            foreach (JsonElement output in outputs.EnumerateArray())
+            {
+                Assert.NotEqual("error", output.GetProperty("output_type").GetString());
+                Assert.DoesNotContain("quick mode", output.ToString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static int Count(string text, string what) => Regex.Matches(text, Regex.Escape(what)).Count;
+
+    /// <summary>The percentage printed right after <paramref name="prefix"/>, e.g. 97.12 from "… 97.12 %".</summary>
+    private static double? Percent(string text, string prefix)
+    {
+        Match match = Regex.Match(text, Regex.Escape(prefix) + @"(\d+(\.\d+)?) ?%");
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 }
 

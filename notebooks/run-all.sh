@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs notebooks top to bottom in a real .NET Interactive C# kernel (the dotnet-repl tool from the
+# repository's tool manifest) — the way a reader's kernel runs them, loading the built library from disk.
+#
+#   notebooks/run-all.sh                 full runs; writes each notebook's outputs back into it
+#   notebooks/run-all.sh --quick         quick mode (NOTEBOOKNET_QUICK=1): small subsets; outputs go to a temp folder
+#   notebooks/run-all.sh [--quick] 03-backpropagation.ipynb …   only these notebooks
+#
+# Exits non-zero, naming the notebook, if any cell fails.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+quick=0
+if [ "${1:-}" = "--quick" ]; then
+  quick=1
+  shift
+fi
+notebooks=("$@")
+if [ ${#notebooks[@]} -eq 0 ]; then
+  notebooks=([0-9]*.ipynb)
+fi
+
+dotnet tool restore >/dev/null
+dotnet build -c Release ../src/NotebookNet >/dev/null
+
+outputs=$(mktemp -d)
+failed=0
+for notebook in "${notebooks[@]}"; do
+  start=$(date +%s)
+  if [ "$quick" -eq 1 ]; then
+    export NOTEBOOKNET_QUICK=1
+  else
+    unset NOTEBOOKNET_QUICK
+  fi
+  if dotnet tool run dotnet-repl --run "$notebook" --exit-after-run --output-path "$outputs/$notebook" >"$outputs/$notebook.log" 2>&1 \
+     && ! grep -q '"output_type": "error"' "$outputs/$notebook"; then
+    echo "ok      $notebook ($(( $(date +%s) - start )) s)"
+    if [ "$quick" -eq 0 ]; then
+      # Keep the outputs; drop dotnet-repl's per-cell timestamps, which would change on every run.
+      grep -v '"dotnet_repl_cellExecution' "$outputs/$notebook" > "$notebook"
+    fi
+  else
+    echo "FAILED  $notebook: see $outputs/$notebook and $outputs/$notebook.log"
+    grep -A3 '"ename"' "$outputs/$notebook" 2>/dev/null | head -20 || tail -20 "$outputs/$notebook.log"
+    failed=1
+  fi
+done
+exit "$failed"
