@@ -175,6 +175,27 @@ public static class ModelFile
                     throw new InvalidDataException($"{spec}: sizes must be positive");
                 }
                 return new Linear(Int(0), Int(1), bias: Int(2) != 0, init: Init.Zeros);
+            case "Conv2d":
+                Expect(6);
+                if (Int(0) == 0 || Int(1) == 0 || Int(2) == 0 || Int(3) == 0)
+                {
+                    throw new InvalidDataException($"{spec}: sizes must be positive");
+                }
+                return new Conv2d(Int(0), Int(1), Int(2), Int(3), Int(4), bias: Int(5) != 0, init: Init.Zeros);
+            case "MaxPool2d":
+                Expect(2);
+                if (Int(0) == 0 || Int(1) == 0)
+                {
+                    throw new InvalidDataException($"{spec}: sizes must be positive");
+                }
+                return new MaxPool2d(Int(0), Int(1));
+            case "Dropout":
+                Expect(1);
+                if (!(a[0] is >= 0 and < 1))
+                {
+                    throw new InvalidDataException($"{spec}: the probability must be in [0, 1)");
+                }
+                return new Dropout((float)a[0]);
             case nameof(ReLU): Expect(0); return new ReLU();
             case nameof(Sigmoid): Expect(0); return new Sigmoid();
             case nameof(Tanh): Expect(0); return new Tanh();

@@ -40,6 +40,22 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void AConvolutionalModelRoundTrips()
+    {
+        var rng = new Rng(4);
+        var model = new Sequential(new Conv2d(1, 4, 3, 1, 1, rng: rng), new ReLU(), new MaxPool2d(2), new Dropout(0.25f),
+            new Flatten(), new Linear(4 * 5 * 5, 10, rng: rng));
+        using var stream = new MemoryStream();
+        ModelFile.Save(model, stream);
+        stream.Position = 0;
+        Sequential loaded = ModelFile.Load(stream, "cnn.nnw").Model;
+        Assert.Equal(model.ToString(), loaded.ToString());
+        model.IsTraining = loaded.IsTraining = false;
+        Tensor x = Tensor.RandomNormal(new Rng(5), 0, 1, 3, 1, 10, 10);
+        Assert.Equal(model.Forward(x).Data, loaded.Forward(x).Data);
+    }
+
+    [Fact]
     public void EveryTruncationFailsWithAClearMessage()
     {
         byte[] bytes = Bytes(Model());

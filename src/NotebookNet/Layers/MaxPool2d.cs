@@ -1,0 +1,91 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Layers;
+
+/// <summary>
+/// Max pooling over k×k windows of each channel: (N, C, H, W) -> (N, C, (H − k)/s + 1, (W − k)/s + 1).
+/// Forward remembers where each maximum was; backward sends each output's gradient to that pixel only.
+/// Introduced in notebook 06.
+/// </summary>
+public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
+{
+    private int[] _argmax = [];
+    private int[]? _inputShape;
+
+    /// <summary>The side of the square window.</summary>
+    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "must be positive");
+
+    /// <summary>The step between windows (default: the window's side, so windows do not overlap).</summary>
+    public int Stride { get; } = stride ?? kernelSize;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters => [];
+
+    /// <inheritdoc/>
+    public bool IsTraining { get; set; } = true;
+
+    /// <inheritdoc/>
+    public LayerSpec Spec => new("MaxPool2d", KernelSize, Stride);
+
+    /// <inheritdoc/>
+    public int[] OutputShape(IReadOnlyList<int> inputShape)
+    {
+        if (inputShape.Count != 4 || inputShape[2] < KernelSize || inputShape[3] < KernelSize || Stride <= 0)
+        {
+            throw new ArgumentException($"{Spec} expects input (N, C, H, W) with H and W at least {KernelSize}, got {Tensor.FormatShape(inputShape.ToArray())}");
+        }
+        return [inputShape[0], inputShape[1], (inputShape[2] - KernelSize) / Stride + 1, (inputShape[3] - KernelSize) / Stride + 1];
+    }
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor input)
+    {
+        int[] shape = OutputShape(input.Shape);
+        var output = new Tensor(shape);
+        if (_argmax.Length != output.Length)
+        {
+            _argmax = new int[output.Length];
+        }
+        int height = input.Size(2), width = input.Size(3), outHeight = shape[2], outWidth = shape[3];
+        int planes = shape[0] * shape[1];
+        for (int plane = 0; plane < planes; plane++)
+        {
+            int inBase = plane * height * width, outBase = plane * outHeight * outWidth;
+            for (int i = 0; i < outHeight; i++)
+            {
+                for (int j = 0; j < outWidth; j++)
+                {
+                    int best = inBase + i * Stride * width + j * Stride;
+                    for (int u = 0; u < KernelSize; u++)
+                    {
+                        for (int v = 0; v < KernelSize; v++)
+                        {
+                            int at = inBase + (i * Stride + u) * width + j * Stride + v;
+                            if (input.Data[at] > input.Data[best])
+                            {
+                                best = at;
+                            }
+                        }
+                    }
+                    output.Data[outBase + i * outWidth + j] = input.Data[best];
+                    _argmax[outBase + i * outWidth + j] = best;
+                }
+            }
+        }
+        _inputShape = input.Shape.ToArray();
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public Tensor Backward(Tensor outputGradient)
+    {
+        int[] inputShape = _inputShape ?? throw new InvalidOperationException("MaxPool2d.Backward called before Forward");
+        outputGradient.RequireShape($"{Spec}.Backward output gradient", OutputShape(inputShape));
+        var inputGradient = new Tensor(inputShape);
+        for (int i = 0; i < outputGradient.Length; i++)
+        {
+            inputGradient.Data[_argmax[i]] += outputGradient.Data[i];
+        }
+        return inputGradient;
+    }
+}
