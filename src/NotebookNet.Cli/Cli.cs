@@ -20,10 +20,10 @@ public static class Cli
                      Test accuracy, per-class accuracy and confusion matrix of a saved model.
           reproduce  [--recipes a,b] [--seed N] [--quick] [--data DIR]
                      Trains every published configuration and prints one table.
-          bench      [--workloads W1,W2,W4] [--runs N] [--threads N] [--json] [--data DIR]
+          bench      [--workloads W1,W2,W3,W4] [--runs N] [--threads N] [--json] [--data DIR]
                      Seconds per epoch and images per second of the benchmark workloads.
 
-        recipes: rashid, mlp256, best-mlp, w1
+        recipes: rashid, mlp256, best-mlp, w1, seed-cnn (reproduce runs the first three by default)
         MNIST is read from --data, else $NOTEBOOKNET_MNIST, else data/mnist, else downloaded.
         """;
 

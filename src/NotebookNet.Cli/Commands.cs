@@ -38,6 +38,7 @@ public static class Commands
         {
             ["recipe"] = recipe.Name,
             ["scaling"] = recipe.Scaling.ToString(),
+            ["input-shape"] = string.Join(",", recipe.InputShape),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["test-accuracy"] = (history.FinalTestAccuracy ?? 0f).ToString("R", CultureInfo.InvariantCulture),
@@ -55,8 +56,11 @@ public static class Commands
         PixelScaling scaling = saved.Metadata.TryGetValue("scaling", out string? text) && Enum.TryParse(text, out PixelScaling parsed)
             ? parsed
             : PixelScaling.ZeroToOne;
+        int[] inputShape = saved.Metadata.TryGetValue("input-shape", out string? shapeText)
+            ? shapeText.Split(',').Select(part => int.Parse(part, CultureInfo.InvariantCulture)).ToArray()
+            : [Mnist.Pixels];
         var (_, testSplit) = Cli.LoadMnist(arguments);
-        Dataset test = testSplit.ToDataset(scaling);
+        Dataset test = testSplit.ToDataset(scaling).Reshape(inputShape);
         ConfusionMatrix confusion = Evaluation.Confusion(saved.Model, test);
         output.WriteLine($"model: {saved.Model} ({saved.Model.ParameterCount:N0} parameters, inputs scaled {scaling})");
         output.WriteLine($"test accuracy: {confusion.Accuracy:P2} ({confusion.Total} images)");
@@ -72,7 +76,7 @@ public static class Commands
         int seed = arguments.Int("seed", 0) ?? 1;
         IReadOnlyList<Recipe> recipes = arguments.Text("recipes") is string names
             ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Recipes.Find).ToList()
-            : Recipes.All.Where(r => r != Recipes.W1).ToList();
+            : Recipes.Reproduced;
         arguments.RejectUnknown(0);
         var (trainSplit, testSplit) = Cli.LoadMnist(arguments);
 

@@ -257,9 +257,17 @@ public sealed class Conv2d : ILayer
                             else if (rowInside)
                             {
                                 int imageOffset = (c * height + inRow) * width - padding + v;
-                                for (int j = jStart; j < jEnd; j++)
+                                if (stride == 1)
                                 {
-                                    destination[imageOffset + j * stride] += source[colOffset + j];
+                                    Span<float> pixels = destination.Slice(imageOffset + jStart, jEnd - jStart);
+                                    TensorPrimitives.Add(pixels, source.Slice(colOffset + jStart, jEnd - jStart), pixels);
+                                }
+                                else
+                                {
+                                    for (int j = jStart; j < jEnd; j++)
+                                    {
+                                        destination[imageOffset + j * stride] += source[colOffset + j];
+                                    }
                                 }
                             }
                         }

@@ -16,6 +16,9 @@ public enum Init
     /// </summary>
     LeCun,
 
+    /// <summary>Uniform U(±1/√fan_in): PyTorch's default for its Linear and Conv2d layers.</summary>
+    Uniform,
+
     /// <summary>All zeros: every unit of a layer stays the same, shown in notebook 07 as what not to do.</summary>
     Zeros,
 }
@@ -40,6 +43,13 @@ public static class Initializer
                 for (int i = 0; i < values.Length; i++)
                 {
                     values[i] = rng.NextFloat(-limit, limit);
+                }
+                break;
+            case Init.Uniform:
+                float bound = 1f / MathF.Sqrt(fanIn);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = rng.NextFloat(-bound, bound);
                 }
                 break;
             case Init.Zeros:

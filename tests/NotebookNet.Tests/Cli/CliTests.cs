@@ -86,6 +86,18 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Assert.Contains("test accuracy:", evaluation.ToString());
         Assert.Contains("actual\\pred", evaluation.ToString());
     }
+
+    [Fact]
+    public void AConvolutionalModelTrainsAndEvaluatesWithItsInputShape()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("cnn.nnw");
+        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "seed-cnn", "--limit", "2000", "--output", model], new StringWriter()));
+        var evaluation = new StringWriter();
+        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["evaluate", model], evaluation));
+        Assert.Contains("Conv2d(1, 8, 5, 1, 0, 1)", evaluation.ToString());
+        Assert.Matches(@"test accuracy: (8\d|9\d)\.\d\d ?%", evaluation.ToString());
+    }
 }
 
 [CollectionDefinition("Console", DisableParallelization = true)]
