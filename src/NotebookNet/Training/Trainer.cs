@@ -25,6 +25,9 @@ public sealed record TrainingOptions
     /// <summary>The learning rate of each epoch (0-based); null keeps the optimizer's.</summary>
     public Func<int, float>? LearningRateSchedule { get; init; }
 
+    /// <summary>Random distortions applied to each training batch (seeded from <see cref="Seed"/>); null for none.</summary>
+    public Augmentation? Augmentation { get; init; }
+
     /// <summary>Batches between progress reports.</summary>
     public int ReportEvery { get; init; } = 50;
 }
@@ -69,6 +72,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         }
         var history = new TrainingHistory();
         var shuffle = new Rng(options.Seed);
+        var distortions = new Rng(unchecked(options.Seed * 31 + 17));
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         var clock = Stopwatch.StartNew();
@@ -84,7 +88,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
             }
             Model.IsTraining = true;
             var epochClock = Stopwatch.StartNew();
-            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, clock, progress, cancellation);
+            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, distortions, clock, progress, cancellation);
             double seconds = epochClock.Elapsed.TotalSeconds;
             float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
             history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
@@ -95,7 +99,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
     }
 
     private (double LossSum, long Correct) TrainEpoch(Dataset train, int[] order, TrainingOptions options, int epoch, int batches,
-        Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        Rng distortions, Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         double lossSum = 0;
         long correct = 0;
@@ -109,6 +113,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
             var images = new Tensor([size, .. train.ExampleShape]);
             var labels = new int[size];
             train.Gather(order.AsSpan(start, size), images, labels);
+            options.Augmentation?.Apply(images, distortions);
 
             float batchLoss = TrainStep(images, labels, out int batchCorrect);
             if (!float.IsFinite(batchLoss))

@@ -43,6 +43,16 @@ public static class Show
         return new(HtmlRenderer.Grid(images, Enumerable.Range(0, rows).Select(i => $"unit {i}").ToArray(), columns));
     }
 
+    /// <summary>
+    /// Images side by side: each row of (N, h·w), or each (h, w) plane of (N, C, h, w) or (C, h, w) — filters, feature maps.
+    /// </summary>
+    public static HtmlView Images(Tensor images, IReadOnlyList<string>? captions = null, int columns = 8, int scale = 3)
+    {
+        int planeLength = images.Rank >= 3 ? images.Size(-1) * images.Size(-2) : images.Size(-1);
+        int count = images.Length / planeLength;
+        return new(HtmlRenderer.Grid(images.Reshape(count, planeLength), captions ?? Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), columns, scale));
+    }
+
     /// <summary>A model's layers with output shapes and parameter counts.</summary>
     public static HtmlView Model(Sequential model, params int[] exampleShape) => new(HtmlRenderer.ModelSummary(model, exampleShape));
 

@@ -48,6 +48,15 @@ public partial class NotebookTests
             ("the quick-mode floor passed", (_, text) => Percent(Regex.Match(text, @"test accuracy \S+ ?% \(floor").Value, "test accuracy ") >= 90),
             ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
         ],
+        ["06-convolutional-networks.ipynb"] =
+        [
+            ("the hand-written convolution agrees with Conv2d", (_, text) => text.Contains("Conv2d gives the same (1, 1, 3, 3): True")),
+            ("feature maps and filters as images", (html, _) => Count(html, "nbnet-grid") >= 4),
+            ("the seed CNN's shapes", (html, _) => html.Contains("(8, 24, 24)") && html.Contains("(8, 20, 20)") && html.Contains("(800,)")),
+            ("gradient checks of convolution and pooling", (html, _) => Count(html, "max relative error") >= 5),
+            ("the CNN learns in quick mode", (_, text) => Percent(text, "seed CNN after one epoch: test accuracy ") >= 90),
+            ("the comparison with the MLP", (html, _) => html.Contains("seed CNN (W3)")),
+        ],
     };
 
     [Theory]
