@@ -161,12 +161,13 @@ public static class Recipes
 
     /// <summary>
     /// A LeNet-5-style network (LeCun et al. 1998) with ReLU and max pooling: conv 6@5×5 (padding 2) → pool → conv 16@5×5 →
-    /// pool → 120 → 84 → 10; Adam with a cosine schedule, no distortions.
+    /// pool → 120 → 84 → 10; Adam with a cosine schedule, trained on distorted digits (shifts ±2 px, rotations ±10°,
+    /// scaling ±10 %). Without distortions the same network reaches 99.02 % (measured), LeCun's 99.05 %.
     /// </summary>
     public static Recipe LeNet5 { get; } = new()
     {
         Name = "lenet5",
-        Description = "conv 6@5x5 pad 2-pool-conv 16@5x5-pool-120-84-10, ReLU, Adam 1e-3 cosine, batch 64, 20 epochs",
+        Description = "conv 6@5x5 pad 2-pool-conv 16@5x5-pool-120-84-10, ReLU, Adam 1e-3 cosine, batch 64, 20 epochs, distortions",
         CreateModel = rng => new Sequential(
             new Conv2d(1, 6, 5, padding: 2, rng: rng), new ReLU(), new MaxPool2d(2),
             new Conv2d(6, 16, 5, rng: rng), new ReLU(), new MaxPool2d(2),
@@ -176,11 +177,18 @@ public static class Recipes
             new Linear(84, 10, rng: rng)),
         CreateLoss = () => new CrossEntropyLoss(),
         CreateOptimizer = model => new Adam(model.Parameters, learningRate: 1e-3f),
-        Options = new TrainingOptions { Epochs = 20, BatchSize = 64, LearningRateSchedule = Schedules.Cosine(1e-3f, 20), ReportEvery = 100 },
+        Options = new TrainingOptions
+        {
+            Epochs = 20,
+            BatchSize = 64,
+            LearningRateSchedule = Schedules.Cosine(1e-3f, 20),
+            Augmentation = new Augmentation(MaxShift: 2f, MaxRotationDegrees: 10f, MaxScale: 0.1f),
+            ReportEvery = 100,
+        },
         Scaling = PixelScaling.Standardized,
         InputShape = [1, 28, 28],
-        Published = "99.05 %",
-        Source = "LeCun et al. 1998, LeNet-5 without distortions",
+        Published = "99.05 % (99.2 % with distortions)",
+        Source = "LeCun et al. 1998, LeNet-5",
         Floor = 0.992f,
     };
 
@@ -191,7 +199,7 @@ public static class Recipes
     /// The rows <c>reproduce</c> prints by default: the published configurations whose floors are met. The seed CNN
     /// (98.0–98.5 % over seeds 1–3, floor 98.4 %) joins when it meets its floor for every seed tried.
     /// </summary>
-    public static IReadOnlyList<Recipe> Reproduced { get; } = [Rashid, Mlp256, BestMlp];
+    public static IReadOnlyList<Recipe> Reproduced { get; } = [Rashid, Mlp256, BestMlp, LeNet5];
 
     /// <summary>The recipe called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No recipe has that name; the message lists the names.</exception>
