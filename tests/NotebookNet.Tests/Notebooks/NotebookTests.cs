@@ -62,7 +62,7 @@ public partial class NotebookTests
             ("momentum by hand agrees with the library", (_, text) => text.Contains("momentum by hand after 50 steps:")),
             ("the optimiser comparison", (html, _) => html.Contains("momentum 0.9, η=0.05") && html.Contains("Adam η=0.001")),
             ("activation histograms for three initialisations", (html, _) => html.Contains("Zeros: every activation is 0") && html.Contains("Glorot: spread")),
-            ("the regularisation table", (html, _) => html.Contains("L2 λ=5e-3") && html.Contains("dropout 0.5")),
+            ("the regularisation table", (html, _) => html.Contains("L2 λ=3e-3") && html.Contains("dropout 0.5")),
             ("augmented digits and the augmentation table", (html, _) => html.Contains("label ") && html.Contains("not augmented")),
             ("at least six charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 6),
         ],
