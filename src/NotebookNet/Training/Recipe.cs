@@ -192,8 +192,41 @@ public static class Recipes
         Floor = 0.992f,
     };
 
+    /// <summary>
+    /// The best single network here: two blocks of two 3×3 convolutions (16 then 32 channels, padding 1) each followed by
+    /// max pooling, a dense layer of 128 with dropout, trained on distorted digits with Adam and a cosine schedule.
+    /// </summary>
+    public static Recipe BestCnn { get; } = new()
+    {
+        Name = "best-cnn",
+        Description = "conv 16-16-pool-32-32-pool (3x3, pad 1)-128-dropout 0.3-10, Adam 2e-3 cosine, batch 64, 30 epochs, distortions",
+        CreateModel = rng => new Sequential(
+            new Conv2d(1, 16, 3, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(16, 16, 3, padding: 1, rng: rng), new ReLU(), new MaxPool2d(2),
+            new Conv2d(16, 32, 3, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(32, 32, 3, padding: 1, rng: rng), new ReLU(), new MaxPool2d(2),
+            new Flatten(),
+            new Linear(32 * 7 * 7, 128, rng: rng), new ReLU(), new Dropout(0.3f, rng),
+            new Linear(128, 10, rng: rng)),
+        CreateLoss = () => new CrossEntropyLoss(),
+        CreateOptimizer = model => new Adam(model.Parameters, learningRate: 2e-3f),
+        Options = new TrainingOptions
+        {
+            Epochs = 30,
+            BatchSize = 64,
+            LearningRateSchedule = Schedules.Cosine(2e-3f, 30),
+            Augmentation = new Augmentation(MaxShift: 2.5f, MaxRotationDegrees: 12f, MaxScale: 0.12f),
+            ReportEvery = 100,
+        },
+        Scaling = PixelScaling.Standardized,
+        InputShape = [1, 28, 28],
+        Published = "99.67 % (ensemble of 5)",
+        Source = "Nielsen, Neural Networks and Deep Learning, ch. 6",
+        Floor = 0.996f,
+    };
+
     /// <summary>Every recipe.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SeedCnn, LeNet5];
+    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SeedCnn, LeNet5, BestCnn];
 
     /// <summary>
     /// The rows <c>reproduce</c> prints by default: the published configurations whose floors are met. The seed CNN
