@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NotebookNet.Data;
+using NotebookNet.Layers;
 using NotebookNet.Serialization;
 using NotebookNet.Training;
 
@@ -89,8 +90,23 @@ public static class Commands
             Dataset test = testSplit.ToDataset(recipe.Scaling);
             TrainingOptions options = quick ? recipe.Options with { Epochs = 1, LearningRateSchedule = null } : recipe.Options;
             var clock = Stopwatch.StartNew();
-            var (_, history) = Cli.WithTrainingProgress(recipe.Name, progress => recipe.Train(train, test, seed, progress, options: options));
-            float accuracy = history.FinalTestAccuracy ?? 0f;
+            var members = new List<Sequential>();
+            float accuracy = 0f;
+            for (int member = 0; member < recipe.EnsembleSize; member++)
+            {
+                var (model, history) = Cli.WithTrainingProgress($"{recipe.Name} #{member + 1}",
+                    progress => recipe.Train(train, test, seed + member, progress, options: options));
+                members.Add(model);
+                accuracy = history.FinalTestAccuracy ?? 0f;
+                if (recipe.EnsembleSize > 1)
+                {
+                    Console.Error.WriteLine($"{recipe.Name} member {member + 1} (seed {seed + member}): {accuracy:P2}");
+                }
+            }
+            if (recipe.EnsembleSize > 1)
+            {
+                accuracy = new Ensemble(members).Accuracy(recipe.Shape(test));
+            }
             bool pass = accuracy >= recipe.Floor;
             allPass &= pass || quick;
             rows.Add([recipe.Name, recipe.Description, recipe.Published, recipe.Source,

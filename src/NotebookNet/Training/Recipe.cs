@@ -46,6 +46,9 @@ public sealed record Recipe
     /// <summary>The least test accuracy our run must reach (0..1).</summary>
     public float Floor { get; init; }
 
+    /// <summary>How many networks, trained from consecutive seeds, vote as an <see cref="Ensemble"/> (1: a single network).</summary>
+    public int EnsembleSize { get; init; } = 1;
+
     /// <summary>Trains a fresh model by this recipe with <paramref name="seed"/> and returns it with its history.</summary>
     public (Sequential Model, TrainingHistory History) Train(Dataset train, Dataset? test, int seed = 1,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingOptions? options = null)
@@ -225,8 +228,16 @@ public static class Recipes
         Floor = 0.996f,
     };
 
+    /// <summary>Three <see cref="BestCnn"/> networks from seeds 1, 2 and 3, voting by mean probability.</summary>
+    public static Recipe BestCnnEnsemble { get; } = BestCnn with
+    {
+        Name = "best-cnn-x3",
+        Description = "three best-cnn networks (seeds 1-3) averaging their probabilities",
+        EnsembleSize = 3,
+    };
+
     /// <summary>Every recipe.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SeedCnn, LeNet5, BestCnn];
+    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SeedCnn, LeNet5, BestCnn, BestCnnEnsemble];
 
     /// <summary>
     /// The rows <c>reproduce</c> prints by default: the published configurations whose floors are met. The seed CNN
