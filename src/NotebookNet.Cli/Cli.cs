@@ -23,7 +23,7 @@ public static class Cli
           bench      [--workloads W1,W2,W3,W4] [--runs N] [--threads N] [--json] [--data DIR]
                      Seconds per epoch and images per second of the benchmark workloads.
 
-        recipes: rashid, mlp256, best-mlp, w1, seed-cnn (reproduce runs the first three by default)
+        recipes: rashid, mlp256, best-mlp, lenet5 (these four are reproduce's default), w1, seed-cnn, best-cnn, best-cnn-x3
         MNIST is read from --data, else $NOTEBOOKNET_MNIST, else data/mnist, else downloaded.
         """;
 
