@@ -53,6 +53,14 @@ public sealed class Dataset
     /// <summary>The same examples with each image seen as <paramref name="exampleShape"/>, e.g. (1, 28, 28) for a CNN.</summary>
     public Dataset Reshape(params int[] exampleShape) => new(Images.Reshape([Count, .. exampleShape]), Labels);
 
+    /// <summary>The images of examples [start, start + count) as one batch tensor (N, …): a copy of contiguous rows.</summary>
+    public Tensor Batch(int start, int count)
+    {
+        var images = new Tensor([count, .. ExampleShape]);
+        Images.Data.AsSpan(start * ExampleLength, count * ExampleLength).CopyTo(images.Data);
+        return images;
+    }
+
     /// <summary>Copies the examples at <paramref name="indices"/> into <paramref name="images"/> and <paramref name="labels"/>.</summary>
     public void Gather(ReadOnlySpan<int> indices, Tensor images, int[] labels)
     {

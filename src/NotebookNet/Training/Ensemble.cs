@@ -23,13 +23,15 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
         {
             bool wasTraining = member.IsTraining;
             member.IsTraining = false;
-            int length = data.ExampleLength;
+            using TensorScope scope = TensorScope.Begin();
             for (int start = 0; start < data.Count; start += batchSize)
             {
+                scope.Reset();
                 int size = Math.Min(batchSize, data.Count - start);
-                var images = new Tensor(data.Images.Data.AsSpan(start * length, size * length).ToArray(), [size, .. data.ExampleShape]);
+                Tensor images = data.Batch(start, size);
                 Tensor p = softmax.Forward(member.Forward(images));
-                sum ??= new Tensor(data.Count, p.Size(1));
+                // Its own array, not the scope's: the sum outlives the batches.
+                sum ??= new Tensor(new float[data.Count * p.Size(1)], data.Count, p.Size(1));
                 Span<float> rows = sum.Data.AsSpan(start * p.Size(1), p.Length);
                 TensorPrimitives.Add(rows, p.Span, rows);
             }

@@ -18,14 +18,10 @@ public static class Evaluation
         try
         {
             using TensorScope scope = TensorScope.Begin();
-            int length = data.ExampleLength;
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 scope.Reset();
-                int size = Math.Min(batchSize, data.Count - start);
-                // Rows [start, start + size) are contiguous: one copy makes the batch.
-                var images = new Tensor([size, .. data.ExampleShape]);
-                data.Images.Data.AsSpan(start * length, size * length).CopyTo(images.Data);
+                Tensor images = data.Batch(start, Math.Min(batchSize, data.Count - start));
                 Sequential.ArgMaxRows(model.Forward(images)).CopyTo(predictions, start);
             }
         }

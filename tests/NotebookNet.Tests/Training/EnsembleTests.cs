@@ -27,4 +27,19 @@ public class EnsembleTests
         Assert.Equal(1f, ensemble.Accuracy(data));
         Assert.Throws<ArgumentException>(() => new Ensemble([]));
     }
+
+    [Fact]
+    public void ManyBatchesGiveTheSameProbabilitiesAsOne()
+    {
+        var rng = new Rng(3);
+        var data = new Dataset(Tensor.RandomNormal(rng, 0, 1, 2500, 6), new int[2500]);
+        var members = new[] { new Sequential(new Linear(6, 4, rng: new Rng(1))), new Sequential(new Linear(6, 4, rng: new Rng(2))) };
+        var ensemble = new Ensemble(members);
+        Tensor inOne = ensemble.Probabilities(data, batchSize: 2500);
+        Tensor inMany = ensemble.Probabilities(data, batchSize: 300);
+        for (int i = 0; i < inOne.Length; i++)
+        {
+            Assert.Equal(inOne.Data[i], inMany.Data[i], 6);
+        }
+    }
 }
