@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace NotebookNet.Cli;
 
-/// <summary>The notebooknet command: train, evaluate, reproduce, bench.</summary>
+/// <summary>The notebooknet command: train, evaluate, reproduce, bench, predict, drawings.</summary>
 public static class Cli
 {
     /// <summary>The usage text.</summary>
@@ -18,12 +18,19 @@ public static class Cli
                      Trains a recipe on MNIST and saves the model (default: models/NAME.nnw).
           evaluate   MODEL [--data DIR]
                      Test accuracy, per-class accuracy and confusion matrix of a saved model.
-          reproduce  [--recipes a,b] [--seed N] [--quick] [--data DIR]
-                     Trains every published configuration and prints one table.
+          reproduce  [--recipes a,b] [--seed N] [--drawings N] [--quick] [--data DIR]
+                     Trains every published configuration and prints one table; with lenet5 among
+                     them, also its accuracy on N generated drawings (default 1000; 0: none).
+          predict    IMAGE|FOLDER [--model FILE] [--csv FILE]
+                     The digit in a picture (PNG, JPEG, BMP, GIF, WebP), its probability and the top
+                     three; for a folder a table and a CSV file (default predictions.csv).
+                     Default model: models/lenet5.nnw.
+          drawings   [--count N] [--seed N] [--output DIR]
+                     Writes generated drawings of digits as DIR/<label>/<n>.png (default drawings/).
           bench      [--workloads W1,W2,W3,W4] [--runs N] [--threads N] [--json] [--data DIR]
                      Seconds per epoch and images per second of the benchmark workloads.
 
-        recipes: rashid, mlp256, best-mlp, lenet5 (these four are reproduce's default), w1, seed-cnn, best-cnn, best-cnn-x3
+        recipes: rashid, mlp256, best-mlp, seed-cnn, lenet5 (these five are reproduce's default), w1, best-cnn, best-cnn-x3
         MNIST is read from --data, else $NOTEBOOKNET_MNIST, else data/mnist, else downloaded.
         """;
 
@@ -45,6 +52,8 @@ public static class Cli
                 "evaluate" => Commands.Evaluate(arguments, output),
                 "reproduce" => Commands.Reproduce(arguments, output),
                 "bench" => Bench.Run(arguments, output),
+                "predict" => Predict.Run(arguments, output),
+                "drawings" => Commands.Drawings(arguments, output),
                 _ => throw new UsageException($"unknown command \"{args[0]}\""),
             };
         }
@@ -55,7 +64,7 @@ public static class Cli
             return 2;
         }
         catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException
-            or TrainingDivergedException or ArgumentException or OperationCanceledException)
+            or TrainingDivergedException or ArgumentException or OperationCanceledException or InvalidOperationException)
         {
             Console.Error.WriteLine($"notebooknet: {error.Message}");
             return 1;

@@ -19,11 +19,25 @@ public enum PixelScaling
 /// <summary>One of MNIST's four files and the SHA-256 of its decompressed bytes.</summary>
 public sealed record MnistFile(string Name, long Length, string Sha256);
 
-/// <summary>One split of MNIST as stored: 28×28 bytes per image, a byte label per image.</summary>
+/// <summary>
+/// One split of MNIST as stored — 28×28 bytes per image, a byte label per image — or any set of digits in that
+/// layout (loaded from a CSV file or a folder of pictures, or generated).
+/// </summary>
 public sealed class MnistSplit
 {
-    internal MnistSplit(byte[] pixels, byte[] labels)
+    /// <summary>Digits in MNIST's layout: 784 bytes an image (0 = background, 255 = ink) and a label 0–9 each.</summary>
+    /// <exception cref="ArgumentException">The pixel count is not 784 per label, or a label is above 9.</exception>
+    public MnistSplit(byte[] pixels, byte[] labels)
     {
+        if (pixels.Length != (long)labels.Length * Mnist.Pixels)
+        {
+            throw new ArgumentException($"{labels.Length} labels need {(long)labels.Length * Mnist.Pixels} pixels (784 each), got {pixels.Length}");
+        }
+        int wrong = Array.FindIndex(labels, label => label > 9);
+        if (wrong >= 0)
+        {
+            throw new ArgumentException($"label {wrong} is {labels[wrong]}, expected a digit 0-9");
+        }
         Pixels = pixels;
         Labels = labels;
     }

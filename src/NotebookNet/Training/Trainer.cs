@@ -30,6 +30,12 @@ public sealed record TrainingOptions
 
     /// <summary>Batches between progress reports.</summary>
     public int ReportEvery { get; init; } = 50;
+
+    /// <summary>
+    /// When set, the decay of a <see cref="WeightAverage"/> updated after every step: test accuracy is measured with the
+    /// averaged weights (the trained ones are reported beside it) and the model ends training holding them.
+    /// </summary>
+    public float? WeightAveraging { get; init; }
 }
 
 /// <summary>A moment of training, reported to a progress bar (terminal or notebook).</summary>
@@ -76,6 +82,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         var clock = Stopwatch.StartNew();
+        WeightAverage? average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             if (options.LearningRateSchedule is not null)
@@ -88,18 +95,27 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
             }
             Model.IsTraining = true;
             var epochClock = Stopwatch.StartNew();
-            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, distortions, clock, progress, cancellation);
+            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, distortions, average, clock, progress, cancellation);
             double seconds = epochClock.Elapsed.TotalSeconds;
             float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
+            float? trainedAccuracy = null;
+            if (average is not null && test is not null)
+            {
+                trainedAccuracy = testAccuracy;
+                average.Apply();
+                testAccuracy = Evaluation.Accuracy(Model, test);
+                average.Restore();
+            }
             history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
-                seconds, Optimizer.LearningRate));
+                seconds, Optimizer.LearningRate, trainedAccuracy));
         }
+        average?.Apply();
         Model.IsTraining = false;
         return history;
     }
 
     private (double LossSum, long Correct) TrainEpoch(Dataset train, int[] order, TrainingOptions options, int epoch, int batches,
-        Rng distortions, Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        Rng distortions, WeightAverage? average, Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         double lossSum = 0;
         long correct = 0;
@@ -128,6 +144,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
                         : "The weights overflowed in an earlier step and are no longer finite. ") +
                     "Try a smaller learning rate.");
             }
+            average?.Update();
             lossSum += (double)batchLoss * size;
             correct += batchCorrect;
             if (progress is not null && ((batch + 1) % options.ReportEvery == 0 || batch + 1 == batches))

@@ -8,10 +8,13 @@ namespace NotebookNet.Training;
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Loss">Mean training loss over the epoch's batches.</param>
 /// <param name="TrainAccuracy">Fraction of training examples classified right as they were trained.</param>
-/// <param name="TestAccuracy">Fraction of the test set classified right after the epoch, when a test set was given.</param>
+/// <param name="TestAccuracy">Fraction of the test set classified right after the epoch, when a test set was given
+/// (with the averaged weights when <see cref="TrainingOptions.WeightAveraging"/> is set).</param>
 /// <param name="Seconds">Training time of the epoch (evaluation excluded).</param>
 /// <param name="LearningRate">The learning rate used.</param>
-public sealed record EpochResult(int Epoch, float Loss, float TrainAccuracy, float? TestAccuracy, double Seconds, float LearningRate);
+/// <param name="TrainedTestAccuracy">With weight averaging, the test accuracy of the trained (not averaged) weights.</param>
+public sealed record EpochResult(int Epoch, float Loss, float TrainAccuracy, float? TestAccuracy, double Seconds, float LearningRate,
+    float? TrainedTestAccuracy = null);
 
 /// <summary>The epochs of a training run, in order. Notebooks show it as a table and as curves.</summary>
 public sealed class TrainingHistory : List<EpochResult>
@@ -38,7 +41,7 @@ public sealed class TrainingHistory : List<EpochResult>
         foreach (EpochResult e in this)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Epoch,5}   {e.Loss,-7:F4}  {e.TrainAccuracy,-7:P2}  {(e.TestAccuracy is float t ? t.ToString("P2", CultureInfo.InvariantCulture) : "-"),-7}  {e.Seconds:F2}"));
+                $"{e.Epoch,5}   {e.Loss,-7:F4}  {e.TrainAccuracy,-7:P2}  {(e.TestAccuracy is float t ? t.ToString("P2", CultureInfo.InvariantCulture) : "-"),-7}  {e.Seconds:F2}{(e.TrainedTestAccuracy is float trained ? $"  (averaged weights; the trained ones: {trained.ToString("P2", CultureInfo.InvariantCulture)})" : "")}"));
         }
         return text.ToString();
     }

@@ -1,0 +1,86 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Optimizers;
+
+/// <summary>
+/// An exponential moving average of the parameters over training steps (Polyak averaging):
+/// θ̄ ← d·θ̄ + (1 − d)·θ after every step, with d = min(decay, (1 + t)/(10 + t)) so early steps are not weighed by
+/// the random start. The last steps of SGD or Adam jitter around a minimum; their average sits nearer to it, which
+/// is worth most when training is short. Introduced in notebook 07.
+/// </summary>
+public sealed class WeightAverage
+{
+    private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly float[][] _average;
+    private float[][]? _saved;
+    private long _updates;
+
+    /// <summary>Starts the average at the parameters' current values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decay"/> is not in [0, 1).</exception>
+    public WeightAverage(IReadOnlyList<Parameter> parameters, float decay = 0.999f)
+    {
+        if (!(decay >= 0f && decay < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "the decay must be in [0, 1)");
+        }
+        _parameters = parameters;
+        Decay = decay;
+        _average = parameters.Select(parameter => parameter.Value.Data.ToArray()).ToArray();
+    }
+
+    /// <summary>The largest weight an old average keeps at each update, d.</summary>
+    public float Decay { get; }
+
+    /// <summary>Whether <see cref="Apply"/> has put the average into the parameters.</summary>
+    public bool IsApplied => _saved is not null;
+
+    /// <summary>Folds the parameters' current values into the average; call after each optimizer step.</summary>
+    /// <exception cref="InvalidOperationException">The average is applied: <see cref="Restore"/> first.</exception>
+    public void Update()
+    {
+        if (IsApplied)
+        {
+            throw new InvalidOperationException("the averaged weights are in the model; Restore() before updating the average");
+        }
+        _updates++;
+        float decay = Math.Min(Decay, (1f + _updates) / (10f + _updates));
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            // θ̄ ← d·θ̄ + (1 − d)·θ  =  θ̄ + (1 − d)·(θ − θ̄)
+            Span<float> average = _average[i];
+            ReadOnlySpan<float> value = _parameters[i].Value.Data;
+            for (int j = 0; j < average.Length; j++)
+            {
+                average[j] += (1f - decay) * (value[j] - average[j]);
+            }
+        }
+    }
+
+    /// <summary>Puts the averaged values into the parameters, keeping the trained ones for <see cref="Restore"/>.</summary>
+    public void Apply()
+    {
+        if (IsApplied)
+        {
+            return;
+        }
+        _saved = _parameters.Select(parameter => parameter.Value.Data.ToArray()).ToArray();
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            _average[i].CopyTo(_parameters[i].Value.Data, 0);
+        }
+    }
+
+    /// <summary>Puts the trained values back after <see cref="Apply"/>.</summary>
+    public void Restore()
+    {
+        if (_saved is null)
+        {
+            return;
+        }
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            _saved[i].CopyTo(_parameters[i].Value.Data, 0);
+        }
+        _saved = null;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Preprocessing;
+using NotebookNet.Serialization;
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Training;
+
+/// <summary>
+/// What a model made of one picture: the digit (−1 when no digit was found), all ten probabilities, and the
+/// MNIST-style input it saw.
+/// </summary>
+public sealed record Prediction(int Digit, float[] Probabilities, PreprocessedDigit Input)
+{
+    /// <summary>Whether a digit was found in the picture.</summary>
+    public bool Found => Digit >= 0;
+
+    /// <summary>The probability of the predicted digit (0 when none was found).</summary>
+    public float Probability => Found ? Probabilities[Digit] : 0f;
+
+    /// <summary>The <paramref name="count"/> likeliest digits, likeliest first.</summary>
+    public IReadOnlyList<(int Digit, float Probability)> Top(int count = 3) =>
+        Probabilities.Select((probability, digit) => (digit, probability)).OrderByDescending(pair => pair.probability).Take(count).ToArray();
+
+    /// <inheritdoc />
+    public override string ToString() => Found
+        ? $"{Digit} ({Probability:P1}); top three: {string.Join(", ", Top().Select(t => $"{t.Digit} {t.Probability.ToString("P1", CultureInfo.InvariantCulture)}"))}"
+        : $"no digit: {Input.Problem}";
+}
+
+/// <summary>
+/// A trained model with what it needs to read pictures: the pixel scaling and input shape it was trained with,
+/// and a <see cref="DigitPreprocessor"/>. <c>classifier.Predict(picture)</c> gives the digit and its probabilities.
+/// Introduced in notebook 05.
+/// </summary>
+public sealed class DigitClassifier(Sequential model, PixelScaling scaling, int[] inputShape, DigitPreprocessor? preprocessor = null)
+{
+    /// <summary>The network; it outputs ten logits.</summary>
+    public Sequential Model { get; } = model;
+
+    /// <summary>How pixels became inputs in training.</summary>
+    public PixelScaling Scaling { get; } = scaling;
+
+    /// <summary>The shape of one input: (784,) or (1, 28, 28).</summary>
+    public int[] InputShape { get; } = inputShape;
+
+    /// <summary>The preprocessing applied to pictures.</summary>
+    public DigitPreprocessor Preprocessor { get; } = preprocessor ?? new DigitPreprocessor();
+
+    /// <summary>A classifier for a model trained by <paramref name="recipe"/>.</summary>
+    public static DigitClassifier For(Recipe recipe, Sequential model) => new(model, recipe.Scaling, recipe.InputShape);
+
+    /// <summary>Loads a model file written by <c>train</c> (its metadata gives the scaling and input shape).</summary>
+    /// <exception cref="InvalidDataException">The file is not a valid model file.</exception>
+    public static DigitClassifier Load(string path)
+    {
+        SavedModel saved = ModelFile.Load(path);
+        PixelScaling scaling = saved.Metadata.TryGetValue("scaling", out string? text) && Enum.TryParse(text, out PixelScaling parsed)
+            ? parsed
+            : PixelScaling.ZeroToOne;
+        int[] inputShape = saved.Metadata.TryGetValue("input-shape", out string? shape)
+            ? shape.Split(',').Select(part => int.Parse(part, CultureInfo.InvariantCulture)).ToArray()
+            : [Mnist.Pixels];
+        return new DigitClassifier(saved.Model, scaling, inputShape);
+    }
+
+    /// <summary>Reads a picture file, preprocesses it and classifies it.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not an image or is truncated.</exception>
+    public Prediction Predict(string imageFile) => Predict(ImageDecoder.Load(imageFile));
+
+    /// <summary>Preprocesses a picture of any size and polarity and classifies it.</summary>
+    public Prediction Predict(GrayImage picture) => Predict(Preprocessor.Process(picture));
+
+    /// <summary>Classifies a preprocessed digit.</summary>
+    public Prediction Predict(PreprocessedDigit digit) => digit.Found ? Classify(digit) : new Prediction(-1, new float[10], digit);
+
+    /// <summary>The ten probabilities for each of <paramref name="digits"/> (MNIST layout), as (N, 10).</summary>
+    public Tensor Probabilities(MnistSplit digits)
+    {
+        Dataset data = digits.ToDataset(Scaling).Reshape(InputShape);
+        var probabilities = new Tensor(data.Count, 10);
+        bool training = Model.IsTraining;
+        Model.IsTraining = false;
+        try
+        {
+            for (int start = 0; start < data.Count; start += 1000)
+            {
+                int count = Math.Min(1000, data.Count - start);
+                Tensor logits = Model.Forward(data.Batch(start, count)); // (n, 10)
+                for (int i = 0; i < count; i++)
+                {
+                    Softmax(logits.Data.AsSpan(i * 10, 10), probabilities.Data.AsSpan((start + i) * 10, 10));
+                }
+            }
+        }
+        finally
+        {
+            Model.IsTraining = training;
+        }
+        return probabilities;
+    }
+
+    /// <summary>The fraction of <paramref name="digits"/> classified as labelled.</summary>
+    public float Accuracy(MnistSplit digits) => digits.Count == 0 ? 0f : Evaluation.Accuracy(Model, digits.ToDataset(Scaling).Reshape(InputShape));
+
+    private Prediction Classify(PreprocessedDigit digit)
+    {
+        Tensor probabilities = Probabilities(new MnistSplit(digit.ToBytes(), [0]));
+        float[] values = probabilities.Data.AsSpan(0, 10).ToArray();
+        return new Prediction(TensorPrimitives.IndexOfMax(values), values, digit);
+    }
+
+    private static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        float max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, probabilities);
+        TensorPrimitives.Exp(probabilities, probabilities);
+        TensorPrimitives.Divide(probabilities, TensorPrimitives.Sum(probabilities), probabilities);
+    }
+}
