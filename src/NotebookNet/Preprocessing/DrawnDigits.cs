@@ -20,13 +20,15 @@ public sealed record DrawnDigit(int Label, byte[] Rgba, int Width, int Height, s
 /// </summary>
 public sealed class DrawnDigits
 {
-    /// <summary>The fonts looked for, as Debian packages install them (<c>apt-get install</c> the package named first).</summary>
+    /// <summary>
+    /// The fonts looked for, as Debian packages install them (<c>apt-get install</c> the package named first). Left
+    /// out: fonts-femkeklaver, whose glyphs render as hollow double outlines that no pen draws.
+    /// </summary>
     public static IReadOnlyList<(string Package, string Path)> KnownFonts { get; } =
     [
         ("fonts-humor-sans", "/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"),
         ("fonts-dkg-handwriting", "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"),
         ("fonts-breip", "/usr/share/fonts/truetype/breip/Breip.ttf"),
-        ("fonts-femkeklaver", "/usr/share/fonts/truetype/femkeklaver/femkeklaver.ttf"),
         ("fonts-comic-neue", "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf"),
         ("fonts-bwht", "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf"),
         ("fonts-bwht", "/usr/share/fonts/opentype/bwht/BecauseWeCreate-Regular.otf"),

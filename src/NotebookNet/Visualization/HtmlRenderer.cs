@@ -5,6 +5,8 @@ using NotebookNet.Layers;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
 
+using NotebookNet.Preprocessing;
+
 namespace NotebookNet.Visualization;
 
 /// <summary>
@@ -37,6 +39,31 @@ public static class HtmlRenderer
         byte[] png = Png.EncodeGray(ToGrayBytes(image.Span), width, height);
         string titleAttribute = title is null ? "" : $" title=\"{WebUtility.HtmlEncode(title)}\"";
         return $"<img class=\"nbnet-image\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{width * scale}\" height=\"{height * scale}\" style=\"image-rendering: pixelated\"{titleAttribute}/>";
+    }
+
+    /// <summary>
+    /// An image tag for a picture of any size, 0 = black and 1 = white (not stretched), shown with its longer side at
+    /// <paramref name="side"/> pixels: small pictures are enlarged without smoothing, larger ones are averaged down to that size
+    /// so the notebook stays small.
+    /// </summary>
+    public static string Picture(GrayImage picture, int side = 140)
+    {
+        (int width, int height) = DigitPreprocessor.Fit(picture.Width, picture.Height, side);
+        GrayImage shown = Math.Max(picture.Width, picture.Height) > side ? picture.Resize(width, height) : picture;
+        byte[] png = Png.EncodeGray(shown.ToBytes(), shown.Width, shown.Height);
+        return $"<img class=\"nbnet-picture\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{width}\" height=\"{height}\" style=\"image-rendering: pixelated; border: 1px solid #ccc\"/>";
+    }
+
+    /// <summary>Pictures side by side, each with a caption under it.</summary>
+    public static string Pictures(IEnumerable<(GrayImage Picture, string Caption)> pictures, int side = 140, int columns = 6)
+    {
+        var html = new StringBuilder($"<div class=\"nbnet-grid\" style=\"display: grid; grid-template-columns: repeat({columns}, max-content); gap: 8px; align-items: end;\">");
+        foreach ((GrayImage picture, string caption) in pictures)
+        {
+            html.Append($"<figure style=\"margin: 0; text-align: center; font: 11px monospace; max-width: {Math.Max(side, 100)}px;\">")
+                .Append(Picture(picture, side)).Append("<figcaption>").Append(WebUtility.HtmlEncode(caption)).Append("</figcaption></figure>");
+        }
+        return html.Append("</div>").ToString();
     }
 
     /// <summary>A grid of images (N, h·w) or (N, 1, h, w) with a caption under each.</summary>

@@ -1,5 +1,6 @@
 using NotebookNet.Data;
 using NotebookNet.Layers;
+using NotebookNet.Preprocessing;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
 
@@ -52,6 +53,14 @@ public static class Show
         int count = images.Length / planeLength;
         return new(HtmlRenderer.Grid(images.Reshape(count, planeLength), captions ?? Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), columns, scale));
     }
+
+    /// <summary>Pictures of any size (0 = black, 1 = white) side by side with captions. Introduced in notebook 05.</summary>
+    public static HtmlView Pictures(IEnumerable<(GrayImage Picture, string Caption)> pictures, int side = 140, int columns = 6) =>
+        new(HtmlRenderer.Pictures(pictures, side, columns));
+
+    /// <summary>Every step of a preprocessing run (kept with <c>keepSteps: true</c>), left to right.</summary>
+    public static HtmlView Steps(PreprocessedDigit digit, int side = 120) =>
+        new(HtmlRenderer.Pictures(digit.Steps.Select(step => (step.Image, $"{step.Name}: {step.Description}")), side, Math.Max(1, digit.Steps.Count)));
 
     /// <summary>A model's layers with output shapes and parameter counts.</summary>
     public static HtmlView Model(Sequential model, params int[] exampleShape) => new(HtmlRenderer.ModelSummary(model, exampleShape));

@@ -48,6 +48,21 @@ public partial class NotebookTests
             ("the quick-mode floor passed", (_, text) => Percent(Regex.Match(text, @"test accuracy \S+ ?% \(floor").Value, "test accuracy ") >= 90),
             ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
         ],
+        ["05-preprocessing-hand-drawn-digits.ipynb"] =
+        [
+            ("predictions of a shifted digit", (html, _) => Regex.IsMatch(html, @"shift 7: \d \(\d+ ?%\)")),
+            ("the pipeline by hand agrees with the library", (_, text) =>
+                Regex.Match(text, @"by hand vs the library's DigitPreprocessor: mean pixel error (\d\.\d+)") is { Success: true } m &&
+                double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) < 0.01),
+            ("every preprocessing step as an image", (html, _) => html.Contains("placed so the centre of mass is at the centre") && html.Contains("nbnet-picture")),
+            ("generated drawings", (html, _) => html.Contains("transparent paper") || html.Contains("dark paper")),
+            ("edge cases with defined results", (html, _) => html.Contains("no digit: the picture is blank") && html.Contains("no digit: only a speck") && Count(html, "digit, read as") >= 6),
+            ("both models learn in quick mode", (_, text) => Percent(text, "LeNet-5 without augmentation: test accuracy ") >= 80 && Percent(text, "LeNet-5 with augmentation: test accuracy ") >= 80),
+            ("the shift charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 2),
+            ("the accuracy table", (html, _) => html.Contains("drawings, squeezed only") && html.Contains("LeNet-5, augmented training")),
+            ("preprocessing beats squeezing", (_, text) => Percent(text, "augmented model with preprocessing: accuracy ") >= 40),
+            ("a prediction read from a file", (_, text) => Regex.IsMatch(text, @"notebooknet-05-digit\.png \(drawn as \d\): \d \(")),
+        ],
         ["06-convolutional-networks.ipynb"] =
         [
             ("the hand-written convolution agrees with Conv2d", (_, text) => text.Contains("Conv2d gives the same (1, 1, 3, 3): True")),

@@ -1,0 +1,121 @@
+using NotebookNet.Preprocessing;
+using SkiaSharp;
+
+namespace NotebookNet.Tests.Preprocessing;
+
+public class ImageDecoderTests
+{
+    /// <summary>A 60×40 RGBA picture: a black (or white) bar on <paramref name="paper"/>.</summary>
+    private static byte[] Bar(byte ink, byte paperValue, byte paperAlpha)
+    {
+        byte[] rgba = Pictures.Rgba(60, 40, paperValue, paperValue, paperValue, paperAlpha);
+        for (int y = 10; y < 30; y++)
+        {
+            for (int x = 25; x < 32; x++)
+            {
+                int i = 4 * (y * 60 + x);
+                (rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]) = (ink, ink, ink, 255);
+            }
+        }
+        return rgba;
+    }
+
+    [Fact]
+    public void PngRoundTripKeepsThePixels()
+    {
+        byte[] rgba = Bar(0, 255, 255);
+        GrayImage decoded = ImageDecoder.Decode(ImageDecoder.EncodePng(rgba, 60, 40));
+        Assert.Equal((60, 40), (decoded.Width, decoded.Height));
+        Assert.Equal(0f, decoded[28, 20], 3);
+        Assert.Equal(1f, decoded[5, 5], 3);
+    }
+
+    [Fact]
+    public void TransparentBackgroundIsBackgroundWhateverTheInkColour()
+    {
+        var preprocessor = new DigitPreprocessor();
+        PreprocessedDigit opaque = preprocessor.Process(ImageDecoder.FromRgba(Bar(0, 255, 255), 60, 40));
+        // A canvas as a browser gives it: transparent black (0, 0, 0, 0) around the strokes.
+        PreprocessedDigit blackInk = preprocessor.Process(ImageDecoder.FromRgba(Bar(0, 0, 0), 60, 40));
+        PreprocessedDigit whiteInk = preprocessor.Process(ImageDecoder.FromRgba(Bar(255, 0, 0), 60, 40));
+        Assert.True(opaque.Found && blackInk.Found && whiteInk.Found);
+        Assert.True(Pictures.MeanAbsoluteError(opaque.Image, blackInk.Image) < 1e-4f);
+        Assert.True(Pictures.MeanAbsoluteError(opaque.Image, whiteInk.Image) < 1e-4f);
+    }
+
+    [Fact]
+    public void AnEntirelyTransparentCanvasIsBlank()
+    {
+        GrayImage picture = ImageDecoder.FromRgba(Pictures.Rgba(300, 150, 0, 0, 0, 0), 300, 150);
+        Assert.False(new DigitPreprocessor().Process(picture).Found);
+    }
+
+    [Fact]
+    public void LargeJpegIsShrunkWhileDecoding()
+    {
+        var info = new SKImageInfo(4000, 3000, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var bitmap = new SKBitmap(info);
+        bitmap.Erase(SKColors.White);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            using var paint = new SKPaint { Color = SKColors.Black, StrokeWidth = 80, Style = SKPaintStyle.Stroke };
+            canvas.DrawCircle(2000, 1500, 600, paint);
+        }
+        using SKData jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        GrayImage decoded = ImageDecoder.Decode(jpeg.ToArray(), "photo.jpg");
+        // Decoded at half size (2000×1500), then averaged over 2×2 blocks.
+        Assert.Equal((1000, 750), (decoded.Width, decoded.Height));
+        Assert.True(new DigitPreprocessor().Process(decoded).Found);
+    }
+
+    [Fact]
+    public void BadFilesGetErrorsThatNameThem()
+    {
+        using var folder = new TempFolder();
+        string missing = folder.File("missing.png");
+        Assert.Contains("missing.png", Assert.Throws<FileNotFoundException>(() => ImageDecoder.Load(missing)).Message);
+
+        string empty = folder.File("empty.png");
+        File.WriteAllBytes(empty, []);
+        Assert.Contains("empty.png: the file is empty", Assert.Throws<InvalidDataException>(() => ImageDecoder.Load(empty)).Message);
+
+        string text = folder.File("notes.png");
+        File.WriteAllText(text, "this is not a picture of a digit");
+        InvalidDataException notImage = Assert.Throws<InvalidDataException>(() => ImageDecoder.Load(text));
+        Assert.Contains("notes.png: not an image", notImage.Message);
+
+        byte[] png = ImageDecoder.EncodePng(Bar(0, 255, 255), 60, 40);
+        string truncated = folder.File("truncated.png");
+        File.WriteAllBytes(truncated, png[..(png.Length / 2)]);
+        InvalidDataException cut = Assert.Throws<InvalidDataException>(() => ImageDecoder.Load(truncated));
+        Assert.Contains("truncated.png", cut.Message);
+    }
+
+    [Fact]
+    public void RgbaBufferOfTheWrongLengthIsRejected()
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ImageDecoder.FromRgba(new byte[100], 10, 10));
+        Assert.Contains("needs 400 bytes, got 100", error.Message);
+    }
+
+    [Fact]
+    public void ResizeAveragesWhenShrinkingAndKeepsConstantsConstant()
+    {
+        var image = new GrayImage(8, 4);
+        for (int x = 0; x < 8; x++)
+        {
+            for (int y = 0; y < 4; y++)
+            {
+                image[x, y] = x % 2; // stripes
+            }
+        }
+        GrayImage half = image.Resize(4, 2);
+        for (int y = 0; y < 2; y++)
+        {
+            Assert.Equal(0.5f, half[1, y], 4); // anti-aliased: stripes average to gray (away from the edges)
+            Assert.Equal(0.5f, half[2, y], 4);
+        }
+        GrayImage flat = Pictures.Blank(7, 5, 0.3f).Resize(23, 2);
+        Assert.All(flat.Pixels, value => Assert.Equal(0.3f, value, 5));
+    }
+}
