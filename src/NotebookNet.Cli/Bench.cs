@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using NotebookNet.Data;
 using NotebookNet.Layers;
+using NotebookNet.Preprocessing;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
 
@@ -11,7 +12,8 @@ namespace NotebookNet.Cli;
 /// <summary>
 /// The benchmark workloads. W1: 784-128-10 ReLU/cross-entropy, SGD 0.1, batch 64, one epoch of 60,000 images.
 /// W2: Rashid's 784-200-10 sigmoid/MSE network, batch 1, one epoch. W4: the W1 model classifying the 10,000
-/// test images (a) as one batch and (b) one image at a time. Each runs several times after an untimed warm-up
+/// test images (a) as one batch and (b) one image at a time. W5: preprocessing a 4000×3000 RGBA photo of a digit into
+/// MNIST's 28×28 (conversion to gray included). Each runs several times after an untimed warm-up
 /// (so the JIT has compiled the hot code); min, median and max are printed.
 /// </summary>
 public static class Bench
@@ -21,13 +23,13 @@ public static class Bench
     /// <summary>Runs the workloads and prints the table (and JSON lines with --json).</summary>
     public static int Run(Arguments arguments, TextWriter output)
     {
-        string[] workloads = (arguments.Text("workloads") ?? "W1,W2,W3,W4").ToUpperInvariant()
+        string[] workloads = (arguments.Text("workloads") ?? "W1,W2,W3,W4,W5").ToUpperInvariant()
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (string workload in workloads)
         {
-            if (workload is not ("W1" or "W2" or "W3" or "W4"))
+            if (workload is not ("W1" or "W2" or "W3" or "W4" or "W5"))
             {
-                throw new UsageException($"unknown workload {workload}; known: W1, W2, W3, W4");
+                throw new UsageException($"unknown workload {workload}; known: W1, W2, W3, W4, W5");
             }
         }
         int runs = arguments.Int("runs", 1, 100) ?? 5;
@@ -102,6 +104,26 @@ public static class Bench
             measurements.Add(new("W4b", "images/s", Repeat(runs, scope => ClassifyOneByOne(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images one at a time"));
         }
 
+        if (workloads.Contains("W5"))
+        {
+            byte[] photo = Photo(testSplit);
+            var preprocessor = new DigitPreprocessor();
+            double PreprocessOnce()
+            {
+                var clock = Stopwatch.StartNew();
+                PreprocessedDigit digit = preprocessor.Process(ImageDecoder.FromRgba(photo, PhotoWidth, PhotoHeight));
+                clock.Stop();
+                if (!digit.Found)
+                {
+                    throw new InvalidOperationException("the benchmark photo held no digit");
+                }
+                return clock.Elapsed.TotalMilliseconds;
+            }
+            PreprocessOnce(); // warm-up: JIT
+            measurements.Add(new("W5", "ms/photo", Enumerable.Range(0, runs).Select(_ => PreprocessOnce()).ToArray(), null,
+                $"a {PhotoWidth}x{PhotoHeight} RGBA photo of a digit to MNIST's 28x28"));
+        }
+
         output.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {runs} runs, {Environment.ProcessorCount} cores");
         output.WriteLine(Table.Render(["workload", "unit", "min", "median", "max", "accuracy", "what"],
             measurements.Select(m =>
@@ -130,6 +152,28 @@ public static class Bench
             }
         }
         return 0;
+    }
+
+    private const int PhotoWidth = 4000, PhotoHeight = 3000;
+
+    /// <summary>A 4000×3000 RGBA "photo": test digit 0 enlarged to 1200 px, dark on warm gray paper with noise.</summary>
+    private static byte[] Photo(MnistSplit test)
+    {
+        GrayImage digit = GrayImage.FromBytes(test.Pixels.AsSpan(0, Mnist.Pixels), 28, 28).Resize(1200, 1200);
+        var rgba = new byte[PhotoWidth * PhotoHeight * 4];
+        var rng = new Rng(1);
+        for (int y = 0; y < PhotoHeight; y++)
+        {
+            for (int x = 0; x < PhotoWidth; x++)
+            {
+                int dx = x - 1800, dy = y - 900;
+                float ink = dx is >= 0 and < 1200 && dy is >= 0 and < 1200 ? digit[dx, dy] : 0f;
+                byte value = (byte)Math.Clamp(210f - 190f * ink + 10f * rng.NextFloat(), 0f, 255f);
+                int i = 4 * (y * PhotoWidth + x);
+                (rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]) = (value, value, (byte)(value * 0.9f), 255);
+            }
+        }
+        return rgba;
     }
 
     private static double[] Repeat(int runs, Func<TensorScope, double> measure)

@@ -27,7 +27,7 @@ public static class Cli
                      Default model: models/lenet5.nnw.
           drawings   [--count N] [--seed N] [--output DIR]
                      Writes generated drawings of digits as DIR/<label>/<n>.png (default drawings/).
-          bench      [--workloads W1,W2,W3,W4] [--runs N] [--threads N] [--json] [--data DIR]
+          bench      [--workloads W1,W2,W3,W4,W5] [--runs N] [--threads N] [--json] [--data DIR]
                      Seconds per epoch and images per second of the benchmark workloads.
 
         recipes: rashid, mlp256, best-mlp, seed-cnn, lenet5 (these five are reproduce's default), w1, best-cnn, best-cnn-x3

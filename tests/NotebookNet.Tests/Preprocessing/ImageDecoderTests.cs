@@ -31,6 +31,34 @@ public class ImageDecoderTests
     }
 
     [Fact]
+    public void BmpFilesDecode()
+    {
+        // A 24-bit BMP written by hand: 8×6, white with a black column at x = 3. Rows bottom-up, padded to 4 bytes.
+        const int Width = 8, Height = 6, RowBytes = 24;
+        var bmp = new byte[54 + RowBytes * Height];
+        "BM"u8.CopyTo(bmp);
+        BitConverter.GetBytes(bmp.Length).CopyTo(bmp, 2);
+        BitConverter.GetBytes(54).CopyTo(bmp, 10);          // pixel data offset
+        BitConverter.GetBytes(40).CopyTo(bmp, 14);          // BITMAPINFOHEADER
+        BitConverter.GetBytes(Width).CopyTo(bmp, 18);
+        BitConverter.GetBytes(Height).CopyTo(bmp, 22);
+        BitConverter.GetBytes((short)1).CopyTo(bmp, 26);    // planes
+        BitConverter.GetBytes((short)24).CopyTo(bmp, 28);   // bits per pixel
+        for (int row = 0; row < Height; row++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                byte value = x == 3 ? (byte)0 : (byte)255;
+                bmp[54 + row * RowBytes + 3 * x] = bmp[54 + row * RowBytes + 3 * x + 1] = bmp[54 + row * RowBytes + 3 * x + 2] = value;
+            }
+        }
+        GrayImage decoded = ImageDecoder.Decode(bmp, "column.bmp");
+        Assert.Equal((Width, Height), (decoded.Width, decoded.Height));
+        Assert.Equal(0f, decoded[3, 2], 3);
+        Assert.Equal(1f, decoded[5, 2], 3);
+    }
+
+    [Fact]
     public void TransparentBackgroundIsBackgroundWhateverTheInkColour()
     {
         var preprocessor = new DigitPreprocessor();
