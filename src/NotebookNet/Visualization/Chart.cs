@@ -121,6 +121,21 @@ public sealed class Chart
     /// <summary>The SVG markup.</summary>
     public override string ToString() => _svg;
 
+    /// <summary>Round tick values between <paramref name="low"/> and <paramref name="high"/>: multiples of 1, 2, 2.5 or 5 × 10^k, at most about seven.</summary>
+    internal static IEnumerable<double> Ticks(double low, double high)
+    {
+        double raw = (high - low) / 7;
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(candidate => candidate >= raw);
+        for (double k = Math.Ceiling(low / step); k * step <= high + step * 1e-9; k++)
+        {
+            yield return Math.Round(k * step, 12);
+        }
+    }
+
+    private static string TickLabel(double value) =>
+        Math.Abs(value) >= 10_000 ? value.ToString("N0", Invariant) : value.ToString("G4", Invariant);
+
     private static StringBuilder Begin(string title, string xLabel, string yLabel, double xMin, double xMax, double yMin, double yMax,
         out Func<double, double> px, out Func<double, double> py, IReadOnlyList<string>? categories = null)
     {
@@ -144,18 +159,16 @@ public sealed class Chart
         svg.Append(Invariant, $"<text x=\"{Width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{WebUtility.HtmlEncode(title)}</text>");
         svg.Append(Invariant, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - Right}\" y2=\"{Height - Bottom}\" stroke=\"black\"/>");
         svg.Append(Invariant, $"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Height - Bottom}\" stroke=\"black\"/>");
-        for (int i = 0; i <= 4; i++)
+        foreach (double y in Ticks(y0, y1))
         {
-            double y = y0 + (y1 - y0) * i / 4;
             svg.Append(Invariant, $"<line x1=\"{Left}\" y1=\"{py(y):F1}\" x2=\"{Width - Right}\" y2=\"{py(y):F1}\" stroke=\"#ddd\"/>");
-            svg.Append(Invariant, $"<text x=\"{Left - 6}\" y=\"{py(y) + 4:F1}\" text-anchor=\"end\">{y:G3}</text>");
+            svg.Append(Invariant, $"<text x=\"{Left - 6}\" y=\"{py(y) + 4:F1}\" text-anchor=\"end\">{TickLabel(y)}</text>");
         }
         if (categories is null)
         {
-            for (int i = 0; i <= 4; i++)
+            foreach (double x in Ticks(x0, x1))
             {
-                double x = x0 + (x1 - x0) * i / 4;
-                svg.Append(Invariant, $"<text x=\"{px(x):F1}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{x:G3}</text>");
+                svg.Append(Invariant, $"<text x=\"{px(x):F1}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{TickLabel(x)}</text>");
             }
         }
         else

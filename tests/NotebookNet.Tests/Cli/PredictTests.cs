@@ -54,3 +54,20 @@ public class PredictTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         }
     }
 }
+
+[Collection("Console")]
+public class ReproduceTests(MnistFixture mnist) : IClassFixture<MnistFixture>
+{
+    [Fact]
+    public void QuickReproduceGradesLeNetOnDrawings()
+    {
+        Assert.Equal(60_000, mnist.Train.Count);
+        var output = new StringWriter();
+        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["reproduce", "--quick", "--recipes", "lenet5", "--drawings", "50"], output));
+        string text = output.ToString();
+        Assert.Contains("Quick mode", text);
+        Assert.Contains("Generated drawings: 50 digits (seed 2026)", text);
+        Assert.Matches(@"lenet5, augmented training \| \d+\.\d\d % +\| \d+\.\d\d % +\| \d+\.\d\d % +\| 95 % quick", text);
+        Assert.Matches(@"lenet5, no augmentation +\| \d+\.\d\d %", text);
+    }
+}
