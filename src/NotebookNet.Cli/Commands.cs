@@ -54,17 +54,11 @@ public static class Commands
     {
         string path = arguments.Positional.FirstOrDefault() ?? throw new UsageException("evaluate needs a model file");
         arguments.RejectUnknown(1);
-        SavedModel saved = ModelFile.Load(path);
-        PixelScaling scaling = saved.Metadata.TryGetValue("scaling", out string? text) && Enum.TryParse(text, out PixelScaling parsed)
-            ? parsed
-            : PixelScaling.ZeroToOne;
-        int[] inputShape = saved.Metadata.TryGetValue("input-shape", out string? shapeText)
-            ? shapeText.Split(',').Select(part => int.Parse(part, CultureInfo.InvariantCulture)).ToArray()
-            : [Mnist.Pixels];
+        DigitClassifier classifier = DigitClassifier.Load(path);
         var (_, testSplit) = Cli.LoadMnist(arguments);
-        Dataset test = testSplit.ToDataset(scaling).Reshape(inputShape);
-        ConfusionMatrix confusion = Evaluation.Confusion(saved.Model, test);
-        output.WriteLine($"model: {saved.Model} ({saved.Model.ParameterCount:N0} parameters, inputs scaled {scaling})");
+        Dataset test = testSplit.ToDataset(classifier.Scaling).Reshape(classifier.InputShape);
+        ConfusionMatrix confusion = Evaluation.Confusion(classifier.Model, test);
+        output.WriteLine($"model: {classifier.Model} ({classifier.Model.ParameterCount:N0} parameters, inputs scaled {classifier.Scaling})");
         output.WriteLine($"test accuracy: {confusion.Accuracy:P2} ({confusion.Total} images)");
         output.WriteLine();
         output.Write(confusion.ToString());

@@ -129,7 +129,7 @@ public sealed class Chart
         double step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(candidate => candidate >= raw);
         for (double k = Math.Ceiling(low / step); k * step <= high + step * 1e-9; k++)
         {
-            yield return Math.Round(k * step, 12);
+            yield return Math.Round(k * step, 12) + 0.0; // + 0.0 turns −0 into 0
         }
     }
 

@@ -10,8 +10,12 @@ public class ChartTests
     [InlineData(0, 6, new double[] { 0, 1, 2, 3, 4, 5, 6 })]
     [InlineData(1, 30, new double[] { 5, 10, 15, 20, 25, 30 })]
     [InlineData(0.9, 0.99, new[] { 0.9, 0.92, 0.94, 0.96, 0.98 })]
+    [InlineData(-0.04, 0.5, new[] { 0, 0.1, 0.2, 0.3, 0.4, 0.5 })]
     public void TicksAreRoundNumbers(double low, double high, double[] expected) =>
         Assert.Equal(expected, Chart.Ticks(low, high));
+
+    [Fact]
+    public void ZeroTickIsNotNegative() => Assert.False(double.IsNegative(Chart.Ticks(-0.04, 0.5).First()));
 
     [Fact]
     public void LineChartIsSvgWithItsSeries()
