@@ -38,6 +38,13 @@ for notebook in "${notebooks[@]}"; do
     if [ "$quick" -eq 0 ]; then
       # Keep the outputs; drop dotnet-repl's per-cell timestamps, which would change on every run.
       grep -v '"dotnet_repl_cellExecution' "$outputs/$notebook" > "$notebook"
+      # dotnet-repl records every update of a progress bar as a new output (Jupyter would replace it in place):
+      # keep only the last state of each bar.
+      if command -v python3 >/dev/null; then
+        python3 collapse-progress.py "$notebook"
+      else
+        echo "        (python3 not found: every progress update stays in $notebook)"
+      fi
     fi
   else
     echo "FAILED  $notebook: see $outputs/$notebook and $outputs/$notebook.log"

@@ -1,0 +1,39 @@
+"""Keeps only the last state of each progress bar in a notebook's outputs, in place.
+
+dotnet-repl stores every update of a displayed value as a new output, where a Jupyter front end replaces the
+displayed value in place; a committed notebook would show dozens of bars per training cell. Consecutive
+outputs that are progress bars (class "nbnet-progress") with the same title are reduced to the last one.
+"""
+import json
+import re
+import sys
+
+
+def title(output):
+    html = "".join(output.get("data", {}).get("text/html", []))
+    if output.get("output_type") != "display_data" or 'class="nbnet-progress"' not in html:
+        return None
+    match = re.search(r"</div></div>([^:<]*):", html)
+    return match.group(1) if match else ""
+
+
+def collapse(outputs):
+    kept = []
+    for output in outputs:
+        name = title(output)
+        if name is not None and kept and title(kept[-1]) == name:
+            kept[-1] = output
+        else:
+            kept.append(output)
+    return kept
+
+
+path = sys.argv[1]
+with open(path, encoding="utf-8") as file:
+    notebook = json.load(file)
+for cell in notebook["cells"]:
+    if cell.get("cell_type") == "code":
+        cell["outputs"] = collapse(cell.get("outputs", []))
+with open(path, "w", encoding="utf-8") as file:
+    json.dump(notebook, file, indent=1, ensure_ascii=False)
+    file.write("\n")
