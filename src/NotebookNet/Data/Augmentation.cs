@@ -6,6 +6,9 @@ namespace NotebookNet.Data;
 /// Random small affine distortions of training images — shift, rotation and scaling about the centre — so a
 /// network sees a slightly different digit every epoch. Each output pixel p samples the source bilinearly at
 /// c + S⁻¹R⁻¹(p − c − t); pixels that come from outside the image take the image's background (its smallest value).
+/// With <see cref="ElasticAlpha"/> set, an elastic distortion (Simard, Steinkraus and Platt 2003) is added: each
+/// pixel's sampling point moves by α·(G_σ * u), u a field of uniform random numbers in [−1, 1] for x and for y,
+/// G_σ a Gaussian — a smooth, random rubber-sheet warp, like the wobble of a hand.
 /// Seeded: the same generator gives the same distortions. Introduced in notebook 07.
 /// </summary>
 /// <param name="MaxShift">Largest shift in pixels, in each direction.</param>
@@ -13,6 +16,12 @@ namespace NotebookNet.Data;
 /// <param name="MaxScale">Largest relative change of size, e.g. 0.1 for 90 %–110 %.</param>
 public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees = 10f, float MaxScale = 0.1f)
 {
+    /// <summary>Strength α of the elastic distortion in pixels (Simard et al. used 34 on 28×28 digits); 0 for none.</summary>
+    public float ElasticAlpha { get; init; }
+
+    /// <summary>Smoothness σ of the elastic displacement field, in pixels (Simard et al.: 4).</summary>
+    public float ElasticSigma { get; init; } = 4f;
+
     /// <summary>Distorts every image of a batch (N, 784) or (N, 1, 28, 28), in place.</summary>
     /// <exception cref="ArgumentException">The images are not square.</exception>
     public void Apply(Tensor images, Rng rng)
@@ -25,6 +34,10 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
             throw new ArgumentException($"augmentation needs square single-channel images, got {images.ShapeText}");
         }
         var source = new float[length];
+        bool elastic = ElasticAlpha > 0f;
+        var displacementX = new float[elastic ? length : 0];
+        var displacementY = new float[elastic ? length : 0];
+        float[] kernel = elastic ? GaussianKernel(ElasticSigma) : [];
         for (int n = 0; n < count; n++)
         {
             Span<float> image = images.Data.AsSpan(n * length, length);
@@ -32,16 +45,85 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
             float angle = rng.NextFloat(-MaxRotationDegrees, MaxRotationDegrees) * MathF.PI / 180f;
             float scale = 1f + rng.NextFloat(-MaxScale, MaxScale);
             float shiftX = rng.NextFloat(-MaxShift, MaxShift), shiftY = rng.NextFloat(-MaxShift, MaxShift);
-            Transform(source, image, side, angle, scale, shiftX, shiftY);
+            if (elastic)
+            {
+                DisplacementField(displacementX, side, kernel, ElasticAlpha, rng);
+                DisplacementField(displacementY, side, kernel, ElasticAlpha, rng);
+            }
+            Transform(source, image, side, angle, scale, shiftX, shiftY, displacementX, displacementY);
         }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="field"/> (side × side) with α·(G_σ * u): uniform noise in [−1, 1] smoothed by a Gaussian
+    /// (zero beyond the border, as Simard et al.), then scaled.
+    /// </summary>
+    public static void DisplacementField(Span<float> field, int side, float[] kernel, float alpha, Rng rng)
+    {
+        Span<float> noise = stackalloc float[field.Length];
+        for (int i = 0; i < noise.Length; i++)
+        {
+            noise[i] = rng.NextFloat(-1f, 1f);
+        }
+        Span<float> rows = stackalloc float[field.Length];
+        int radius = kernel.Length / 2;
+        for (int y = 0; y < side; y++) // blur along x
+        {
+            for (int x = 0; x < side; x++)
+            {
+                float sum = 0f;
+                for (int k = -radius; k <= radius; k++)
+                {
+                    int sx = x + k;
+                    if (sx >= 0 && sx < side)
+                    {
+                        sum += kernel[k + radius] * noise[y * side + sx];
+                    }
+                }
+                rows[y * side + x] = sum;
+            }
+        }
+        for (int y = 0; y < side; y++) // then along y, and scale
+        {
+            for (int x = 0; x < side; x++)
+            {
+                float sum = 0f;
+                for (int k = -radius; k <= radius; k++)
+                {
+                    int sy = y + k;
+                    if (sy >= 0 && sy < side)
+                    {
+                        sum += kernel[k + radius] * rows[sy * side + x];
+                    }
+                }
+                field[y * side + x] = alpha * sum;
+            }
+        }
+    }
+
+    /// <summary>A normalised 1-D Gaussian of standard deviation <paramref name="sigma"/>, 3σ each side.</summary>
+    public static float[] GaussianKernel(float sigma)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sigma);
+        int radius = Math.Max(1, (int)MathF.Ceiling(3f * sigma));
+        var kernel = new float[2 * radius + 1];
+        for (int i = -radius; i <= radius; i++)
+        {
+            kernel[i + radius] = MathF.Exp(-i * i / (2f * sigma * sigma));
+        }
+        TensorPrimitives.Divide(kernel, TensorPrimitives.Sum(kernel), kernel);
+        return kernel;
     }
 
     /// <summary>
     /// Writes into <paramref name="destination"/> the image <paramref name="source"/> rotated by <paramref name="angle"/>
     /// radians and scaled by <paramref name="scale"/> about its centre, then shifted by (<paramref name="shiftX"/>, <paramref name="shiftY"/>).
     /// </summary>
-    public static void Transform(ReadOnlySpan<float> source, Span<float> destination, int side, float angle, float scale, float shiftX, float shiftY)
+    /// <remarks>With displacement fields (side × side each), each output pixel's sampling point moves by them as well.</remarks>
+    public static void Transform(ReadOnlySpan<float> source, Span<float> destination, int side, float angle, float scale, float shiftX, float shiftY,
+        ReadOnlySpan<float> displacementX = default, ReadOnlySpan<float> displacementY = default)
     {
+        bool displaced = !displacementX.IsEmpty;
         float background = TensorPrimitives.Min(source);
         float centre = (side - 1) / 2f;
         float cos = MathF.Cos(angle) / scale, sin = MathF.Sin(angle) / scale;
@@ -53,6 +135,11 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
                 float dx = x - centre - shiftX, dy = y - centre - shiftY;
                 float sx = cos * dx + sin * dy + centre;
                 float sy = -sin * dx + cos * dy + centre;
+                if (displaced)
+                {
+                    sx += displacementX[y * side + x];
+                    sy += displacementY[y * side + x];
+                }
                 destination[y * side + x] = Sample(source, side, sx, sy, background);
             }
         }

@@ -63,4 +63,59 @@ public class AugmentationTests
         Assert.All(batch.Data.Skip(784), v => Assert.Equal(background, v, 5));
         Assert.NotEqual(2.8f, batch[0, 0, 14, 14]);
     }
+
+    [Fact]
+    public void GaussianKernelIsNormalisedAndSymmetric()
+    {
+        float[] kernel = Augmentation.GaussianKernel(4f);
+        Assert.Equal(25, kernel.Length); // 3σ = 12 each side
+        Assert.Equal(1f, kernel.Sum(), 5);
+        Assert.Equal(kernel[0], kernel[^1]);
+        Assert.Equal(kernel.Max(), kernel[12]);
+    }
+
+    [Fact]
+    public void ElasticFieldIsSmoothAndAsStrongAsAlphaSays()
+    {
+        var field = new float[28 * 28];
+        Augmentation.DisplacementField(field, 28, Augmentation.GaussianKernel(4f), alpha: 34f, new Rng(3));
+        double rms = Math.Sqrt(field.Average(v => v * v));
+        // Uniform noise (σ = 0.577) through a σ = 4 Gaussian keeps about 0.577 / (√(4π)·4) ≈ 0.04 of its spread; × 34 ≈ 1.4 px.
+        Assert.InRange(rms, 0.5, 3.0);
+        double neighbourChange = Math.Sqrt(Enumerable.Range(0, 27 * 28).Select(i => i + i / 27).Select(i => Math.Pow(field[i + 1] - field[i], 2)).Average());
+        Assert.True(neighbourChange < rms / 3, $"neighbouring pixels move by {neighbourChange:F3}, the field's spread is {rms:F3}: not smooth");
+    }
+
+    [Fact]
+    public void ElasticDistortionIsSeededKeepsTheInkAndChangesTheDigit()
+    {
+        Tensor digit = Tensor.Full(0f, 1, 1, 28, 28);
+        for (int y = 6; y < 22; y++)
+        {
+            digit[0, 0, y, 13] = 1f;
+            digit[0, 0, y, 14] = 1f;
+        }
+        var elastic = new Augmentation(0f, 0f, 0f) { ElasticAlpha = 34f, ElasticSigma = 4f };
+        Tensor a = digit.Clone(), b = digit.Clone(), c = digit.Clone();
+        elastic.Apply(a, new Rng(5));
+        elastic.Apply(b, new Rng(5));
+        elastic.Apply(c, new Rng(6));
+        Assert.Equal(a.Data, b.Data);
+        Assert.NotEqual(a.Data, c.Data);
+        Assert.NotEqual(digit.Data, a.Data);
+        Assert.InRange(a.Data.Sum(), 0.8f * digit.Data.Sum(), 1.2f * digit.Data.Sum());
+    }
+
+    [Fact]
+    public void WithoutElasticTheRandomSequenceIsUnchanged()
+    {
+        // Recipes trained before elastic distortion existed must give the same numbers.
+        Tensor a = Tensor.RandomUniform(new Rng(1), 0, 1, 3, 784), b = a.Clone();
+        var rngA = new Rng(9);
+        var rngB = new Rng(9);
+        new Augmentation().Apply(a, rngA);
+        new Augmentation() { ElasticSigma = 2f }.Apply(b, rngB);
+        Assert.Equal(a.Data, b.Data);
+        Assert.Equal(rngA.NextUInt32(), rngB.NextUInt32());
+    }
 }

@@ -78,7 +78,10 @@ public partial class NotebookTests
             ("the optimiser comparison", (html, _) => html.Contains("momentum 0.9, η=0.05") && html.Contains("Adam η=0.001")),
             ("activation histograms for three initialisations", (html, _) => html.Contains("Zeros: every activation is 0") && html.Contains("Glorot: spread")),
             ("the regularisation table", (html, _) => html.Contains("L2 λ=3e-3") && html.Contains("dropout 0.5")),
-            ("augmented digits and the augmentation table", (html, _) => html.Contains("label ") && html.Contains("not augmented")),
+            ("augmented digits and the augmentation table", (html, _) => html.Contains("label ") && html.Contains("not augmented") && html.Contains("augmented + elastic")),
+            ("the elastic field by hand agrees with the library", (_, text) =>
+                Regex.Match(text, @"displacement field by hand vs the library: largest difference (\S+) px") is { Success: true } m &&
+                double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4),
             ("at least six charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 6),
         ],
     };
