@@ -56,49 +56,29 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
 
     /// <summary>
     /// Fills <paramref name="field"/> (side × side) with α·(G_σ * u): uniform noise in [−1, 1] smoothed by a Gaussian
-    /// (zero beyond the border, as Simard et al.), then scaled.
+    /// (zero beyond the border, as Simard et al.), then scaled. The separable blur is two matrix products,
+    /// α·K·U·Kᵀ, with K the banded (side, side) matrix K[i, j] = g(j − i).
     /// </summary>
     public static void DisplacementField(Span<float> field, int side, float[] kernel, float alpha, Rng rng)
     {
-        Span<float> noise = stackalloc float[field.Length];
+        bool small = side * side <= 4096; // 16 KB a buffer on the stack at most
+        Span<float> noise = small ? stackalloc float[side * side] : new float[side * side];
         for (int i = 0; i < noise.Length; i++)
         {
             noise[i] = rng.NextFloat(-1f, 1f);
         }
-        Span<float> rows = stackalloc float[field.Length];
+        Span<float> band = small ? stackalloc float[side * side] : new float[side * side];
         int radius = kernel.Length / 2;
-        for (int y = 0; y < side; y++) // blur along x
+        for (int i = 0; i < side; i++)
         {
-            for (int x = 0; x < side; x++)
+            for (int j = Math.Max(0, i - radius); j <= Math.Min(side - 1, i + radius); j++)
             {
-                float sum = 0f;
-                for (int k = -radius; k <= radius; k++)
-                {
-                    int sx = x + k;
-                    if (sx >= 0 && sx < side)
-                    {
-                        sum += kernel[k + radius] * noise[y * side + sx];
-                    }
-                }
-                rows[y * side + x] = sum;
+                band[i * side + j] = kernel[j - i + radius];
             }
         }
-        for (int y = 0; y < side; y++) // then along y, and scale
-        {
-            for (int x = 0; x < side; x++)
-            {
-                float sum = 0f;
-                for (int k = -radius; k <= radius; k++)
-                {
-                    int sy = y + k;
-                    if (sy >= 0 && sy < side)
-                    {
-                        sum += kernel[k + radius] * rows[sy * side + x];
-                    }
-                }
-                field[y * side + x] = alpha * sum;
-            }
-        }
+        Span<float> rows = small ? stackalloc float[side * side] : new float[side * side];
+        MatMul.Multiply(noise, band, rows, side, side, side, transposeB: true); // (side, side) x (side, side)ᵀ: blur along x
+        MatMul.Multiply(band, rows, field, side, side, side, alpha: alpha);     // K x (side, side): blur along y, times α
     }
 
     /// <summary>A normalised 1-D Gaussian of standard deviation <paramref name="sigma"/>, 3σ each side.</summary>
