@@ -49,11 +49,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
             : picture.Clone();
         Keep("input", $"the picture in gray, {picture.Width}×{picture.Height}", image);
 
-        // Polarity: the paper is the median; the ink is whichever extreme lies farther from it.
-        float paper = Median(image.Pixels);
-        float darkest = TensorPrimitives.Min(image.Pixels), lightest = TensorPrimitives.Max(image.Pixels);
-        bool inverted = paper - darkest > lightest - paper;
-        float contrast = inverted ? paper - darkest : lightest - paper;
+        (float paper, bool inverted, float contrast) = Polarity(image.Pixels);
         if (contrast < Options.MinimumContrast)
         {
             return Nothing($"the picture is blank: its ink differs from the paper by {contrast:0.###} (at least {Options.MinimumContrast} needed)", inverted);
@@ -123,9 +119,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
     public GrayImage ResizeOnly(GrayImage picture)
     {
         GrayImage image = picture.Resize(Options.CanvasSize, Options.CanvasSize);
-        float paper = Median(image.Pixels);
-        float darkest = TensorPrimitives.Min(image.Pixels), lightest = TensorPrimitives.Max(image.Pixels);
-        if (paper - darkest > lightest - paper)
+        if (Polarity(image.Pixels).DarkInk)
         {
             for (int i = 0; i < image.Pixels.Length; i++)
             {
@@ -211,6 +205,18 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
         {
             TensorPrimitives.Multiply(image.Pixels, 1f / max, image.Pixels);
         }
+    }
+
+    /// <summary>
+    /// The paper is the median gray; the ink is whichever extreme lies farther from it. Returns the paper, whether the
+    /// ink is darker than the paper, and how far the ink lies from the paper.
+    /// </summary>
+    private static (float Paper, bool DarkInk, float Contrast) Polarity(float[] pixels)
+    {
+        float paper = Median(pixels);
+        float darkest = TensorPrimitives.Min(pixels), lightest = TensorPrimitives.Max(pixels);
+        bool darkInk = paper - darkest > lightest - paper;
+        return (paper, darkInk, darkInk ? paper - darkest : lightest - paper);
     }
 
     /// <summary>The median pixel value, from a 1024-bin histogram.</summary>

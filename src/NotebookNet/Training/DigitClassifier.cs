@@ -77,30 +77,7 @@ public sealed class DigitClassifier(Sequential model, PixelScaling scaling, int[
     public Prediction Predict(PreprocessedDigit digit) => digit.Found ? Classify(digit) : new Prediction(-1, new float[10], digit);
 
     /// <summary>The ten probabilities for each of <paramref name="digits"/> (MNIST layout), as (N, 10).</summary>
-    public Tensor Probabilities(MnistSplit digits)
-    {
-        Dataset data = digits.ToDataset(Scaling).Reshape(InputShape);
-        var probabilities = new Tensor(data.Count, 10);
-        bool training = Model.IsTraining;
-        Model.IsTraining = false;
-        try
-        {
-            for (int start = 0; start < data.Count; start += 1000)
-            {
-                int count = Math.Min(1000, data.Count - start);
-                Tensor logits = Model.Forward(data.Batch(start, count)); // (n, 10)
-                for (int i = 0; i < count; i++)
-                {
-                    Softmax(logits.Data.AsSpan(i * 10, 10), probabilities.Data.AsSpan((start + i) * 10, 10));
-                }
-            }
-        }
-        finally
-        {
-            Model.IsTraining = training;
-        }
-        return probabilities;
-    }
+    public Tensor Probabilities(MnistSplit digits) => new Ensemble([Model]).Probabilities(digits.ToDataset(Scaling).Reshape(InputShape));
 
     /// <summary>The fraction of <paramref name="digits"/> classified as labelled.</summary>
     public float Accuracy(MnistSplit digits) => digits.Count == 0 ? 0f : Evaluation.Accuracy(Model, digits.ToDataset(Scaling).Reshape(InputShape));
@@ -110,13 +87,5 @@ public sealed class DigitClassifier(Sequential model, PixelScaling scaling, int[
         Tensor probabilities = Probabilities(new MnistSplit(digit.ToBytes(), [0]));
         float[] values = probabilities.Data.AsSpan(0, 10).ToArray();
         return new Prediction(TensorPrimitives.IndexOfMax(values), values, digit);
-    }
-
-    private static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
-    {
-        float max = TensorPrimitives.Max(logits);
-        TensorPrimitives.Subtract(logits, max, probabilities);
-        TensorPrimitives.Exp(probabilities, probabilities);
-        TensorPrimitives.Divide(probabilities, TensorPrimitives.Sum(probabilities), probabilities);
     }
 }
