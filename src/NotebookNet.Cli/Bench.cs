@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
 using NotebookNet.Tensors;
@@ -41,18 +42,18 @@ public static class Bench
         var (trainSplit, testSplit) = Cli.LoadMnist(arguments);
         var measurements = new List<Measurement>();
         Sequential? w1Model = null;
-        Dataset w1Test = testSplit.ToDataset(Recipes.W1.Scaling);
+        Dataset w1Test = testSplit.ToDataset(Recipe.W1.Scaling);
 
         if (workloads.Contains("W1") || workloads.Contains("W4"))
         {
-            Dataset train = trainSplit.ToDataset(Recipes.W1.Scaling);
-            Recipes.W1.Train(train.Take(12_800), null, options: Recipes.W1.Options with { Epochs = 2 }); // warm-up: the JIT tiers up
+            Dataset train = trainSplit.ToDataset(Recipe.W1.Scaling);
+            Recipe.W1.Train(train.Take(12_800), null, options: Recipe.W1.Options with { Epochs = 2 }); // warm-up: the JIT tiers up
             var seconds = new List<double>();
             float accuracy = 0f;
             int w1Runs = workloads.Contains("W1") ? runs : 1;
             for (int run = 0; run < w1Runs; run++)
             {
-                var (model, history) = Recipes.W1.Train(train, w1Test, seed: run + 1, options: Recipes.W1.Options with { Epochs = 1 });
+                var (model, history) = Recipe.W1.Train(train, w1Test, seed: run + 1, options: Recipe.W1.Options with { Epochs = 1 });
                 seconds.Add(history[0].Seconds);
                 accuracy = history[0].TestAccuracy ?? 0f;
                 w1Model = model;
@@ -60,19 +61,19 @@ public static class Bench
             }
             if (workloads.Contains("W1"))
             {
-                measurements.Add(new("W1", "s/epoch", seconds.ToArray(), accuracy, Recipes.W1.Description + ", 1 epoch"));
+                measurements.Add(new("W1", "s/epoch", seconds.ToArray(), accuracy, Recipe.W1.Description + ", 1 epoch"));
             }
         }
         if (workloads.Contains("W2"))
         {
-            Dataset train = trainSplit.ToDataset(Recipes.Rashid.Scaling);
-            Dataset test = testSplit.ToDataset(Recipes.Rashid.Scaling);
-            Recipes.Rashid.Train(train.Take(2_000), null, options: Recipes.Rashid.Options with { Epochs = 1 }); // warm-up: JIT
+            Dataset train = trainSplit.ToDataset(Recipe.Rashid.Scaling);
+            Dataset test = testSplit.ToDataset(Recipe.Rashid.Scaling);
+            Recipe.Rashid.Train(train.Take(2_000), null, options: Recipe.Rashid.Options with { Epochs = 1 }); // warm-up: JIT
             var seconds = new List<double>();
             float accuracy = 0f;
             for (int run = 0; run < Math.Min(runs, 3); run++)
             {
-                var (_, history) = Recipes.Rashid.Train(train, test, seed: run + 1, options: Recipes.Rashid.Options with { Epochs = 1 });
+                var (_, history) = Recipe.Rashid.Train(train, test, seed: run + 1, options: Recipe.Rashid.Options with { Epochs = 1 });
                 seconds.Add(history[0].Seconds);
                 accuracy = history[0].TestAccuracy ?? 0f;
                 Console.Error.WriteLine($"W2 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
@@ -81,7 +82,7 @@ public static class Bench
         }
         if (workloads.Contains("W3"))
         {
-            Recipe cnn = Recipes.SeedCnn;
+            Recipe cnn = Recipe.SeedCnn;
             Dataset train = trainSplit.ToDataset(cnn.Scaling);
             Dataset test = testSplit.ToDataset(cnn.Scaling);
             cnn.Train(train.Take(3_200), null, options: cnn.Options with { Epochs = 1 }); // warm-up: JIT
@@ -189,7 +190,7 @@ public static class Bench
         scope.Reset();
         var clock = Stopwatch.StartNew();
         Tensor output = model.Forward(test.Images);
-        int[] predictions = Sequential.ArgMaxRows(output);
+        int[] predictions = output.ArgMaxRows();
         clock.Stop();
         GC.KeepAlive(predictions);
         return test.Count / clock.Elapsed.TotalSeconds;
@@ -204,7 +205,7 @@ public static class Bench
         {
             scope.Reset();
             test.Images.Data.AsSpan(i * Mnist.Pixels, Mnist.Pixels).CopyTo(image.Data);
-            checksum += Sequential.ArgMaxRows(model.Forward(image))[0];
+            checksum += model.Forward(image).ArgMaxRows()[0];
         }
         clock.Stop();
         GC.KeepAlive(checksum);

@@ -1,4 +1,5 @@
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Serialization;
 using NotebookNet.Training;
 using Spectre.Console;

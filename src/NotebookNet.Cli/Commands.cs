@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
@@ -14,7 +15,7 @@ public static class Commands
     /// <summary>Trains one recipe and saves the model.</summary>
     public static int Train(Arguments arguments, TextWriter output)
     {
-        Recipe recipe = Recipes.Find(arguments.Text("recipe") ?? throw new UsageException("train needs --recipe NAME"));
+        Recipe recipe = Recipe.Find(arguments.Text("recipe") ?? throw new UsageException("train needs --recipe NAME"));
         int seed = arguments.Int("seed", 0) ?? 1;
         TrainingOptions options = recipe.Options with
         {
@@ -22,10 +23,6 @@ public static class Commands
             BatchSize = arguments.Int("batch-size", 1, 1_000_000) ?? recipe.Options.BatchSize,
         };
         float? learningRate = arguments.PositiveFloat("learning-rate");
-        if (learningRate is float rate)
-        {
-            options = options with { LearningRateSchedule = Schedules.Constant(rate) };
-        }
         int? limit = arguments.Int("limit", 1);
         string path = arguments.Text("output") ?? Path.Combine("models", recipe.Name + ".nnw");
         arguments.RejectUnknown(0);
@@ -34,13 +31,11 @@ public static class Commands
         Dataset train = trainSplit.ToDataset(recipe.Scaling, limit);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
         var (model, history) = Cli.WithTrainingProgress(recipe.Name,
-            progress => recipe.Train(train, test, seed, progress, options: options));
+            progress => recipe.Train(train, test, seed, progress, options: options, learningRate: learningRate));
         output.Write(history.ToString());
-        ModelFile.Save(model, path, new Dictionary<string, string>
+        ModelFile.Save(model, path, recipe.Input, new Dictionary<string, string>
         {
             ["recipe"] = recipe.Name,
-            ["scaling"] = recipe.Scaling.ToString(),
-            ["input-shape"] = string.Join(",", recipe.InputShape),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["test-accuracy"] = (history.FinalTestAccuracy ?? 0f).ToString("R", CultureInfo.InvariantCulture),
@@ -72,8 +67,8 @@ public static class Commands
         int seed = arguments.Int("seed", 0) ?? 1;
         int drawings = arguments.Int("drawings", 0, 1_000_000) ?? (quick ? 200 : 1000);
         IReadOnlyList<Recipe> recipes = arguments.Text("recipes") is string names
-            ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Recipes.Find).ToList()
-            : Recipes.Reproduced;
+            ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Recipe.Find).ToList()
+            : Recipe.Reproduced;
         arguments.RejectUnknown(0);
         var (trainSplit, testSplit) = Cli.LoadMnist(arguments);
 
@@ -85,7 +80,7 @@ public static class Commands
             // Quick mode: 6,000 training images and one epoch, to check the pipeline, not the numbers.
             Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? 6000 : null);
             Dataset test = testSplit.ToDataset(recipe.Scaling);
-            TrainingOptions options = quick ? recipe.Options with { Epochs = 1, LearningRateSchedule = null } : recipe.Options;
+            TrainingOptions options = quick ? recipe.Options with { Epochs = 1 } : recipe.Options;
             var clock = Stopwatch.StartNew();
             var members = new List<Sequential>();
             float accuracy = 0f;
@@ -114,7 +109,7 @@ public static class Commands
         output.WriteLine(quick ? "Quick mode: 6,000 training images, 1 epoch; the floors apply to full runs only." : $"MNIST test set (10,000 images), seed {seed}.");
         output.WriteLine(Table.Render(["recipe", "configuration", "published", "source", "ours", "floor", "reached", "seconds"], rows));
 
-        if (drawings > 0 && trained.TryGetValue(Recipes.LeNet5.Name, out var lenet))
+        if (drawings > 0 && trained.TryGetValue(Recipe.LeNet5.Name, out var lenet))
         {
             allPass &= ReproduceDrawings(lenet.Model, lenet.Accuracy, drawings, seed, quick, trainSplit, testSplit, output);
         }
@@ -127,11 +122,11 @@ public static class Commands
     /// </summary>
     private static bool ReproduceDrawings(Sequential augmented, float augmentedAccuracy, int count, int seed, bool quick, MnistSplit trainSplit, MnistSplit testSplit, TextWriter output)
     {
-        Recipe recipe = Recipes.LeNet5;
+        Recipe recipe = Recipe.LeNet5;
         Recipe plain = recipe with { Options = recipe.Options with { Augmentation = null } };
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? 6000 : null);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
-        TrainingOptions options = quick ? plain.Options with { Epochs = 1, LearningRateSchedule = null } : plain.Options;
+        TrainingOptions options = quick ? plain.Options with { Epochs = 1 } : plain.Options;
         var (unaugmented, history) = Cli.WithTrainingProgress("lenet5 without augmentation",
             progress => plain.Train(train, test, seed, progress, options: options));
 
@@ -178,7 +173,7 @@ public static class Commands
         string folder = arguments.Text("output") ?? "drawings";
         arguments.RejectUnknown(0);
         var generator = new DrawnDigits();
-        IReadOnlyList<string> files = ImageFolder.Write(folder, generator.Generate(count, seed));
+        IReadOnlyList<string> files = ImageFolder.Write(folder, generator.Generate(count, seed).Select(digit => (digit.Label, digit.ToPng())));
         output.WriteLine($"wrote {files.Count} drawings to {folder}/<label>/ in {generator.Fonts.Count} fonts: {string.Join(", ", generator.Fonts)}");
         return 0;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NotebookNet.Digits;
 using NotebookNet.Preprocessing;
 using NotebookNet.Training;
 

@@ -154,17 +154,10 @@ public static class Mnist
         ? Path.Combine(root, "data", "mnist")
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "notebooknet", "mnist");
 
-    /// <summary>
-    /// Folders searched before downloading: the cache, then <c>../shared/data/mnist</c> beside the repository
-    /// (where the project's own CI machines keep a copy).
-    /// </summary>
+    /// <summary>Folders searched before downloading: the cache.</summary>
     public static IEnumerable<string> SearchFolders()
     {
         yield return CacheFolder;
-        if (RepositoryRoot() is string root)
-        {
-            yield return Path.GetFullPath(Path.Combine(root, "..", "shared", "data", "mnist"));
-        }
     }
 
     /// <summary>Reads one images file and one labels file, verifies both and checks that they agree.</summary>

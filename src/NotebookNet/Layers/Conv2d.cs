@@ -4,7 +4,7 @@ using NotebookNet.Tensors;
 namespace NotebookNet.Layers;
 
 /// <summary>
-/// A 2-D convolution over NCHW tensors: (N, C, H, W) -> (N, OC, OH, OW) with OH = (H + 2·padding − k)/stride + 1.
+/// A 2-D convolution over NCHW tensors: (N, C, H, W) -> (N, OC, OH, OW) with OH = ⌊(H + 2·padding − k)/stride⌋ + 1.
 /// Each output is Y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v]·X[n, c, i·stride − padding + u, j·stride − padding + v],
 /// computed as im2col + matrix multiply: the k×k patches of one image become the columns of a (C·k·k, OH·OW)
 /// matrix, and Y[n] = W·col is one product with W seen as (OC, C·k·k). Images are spread over the threads,
@@ -17,20 +17,21 @@ public sealed class Conv2d : ILayer
 
     /// <summary>Creates the layer with weights drawn by <paramref name="init"/> (fan-in C·k·k) and zero biases.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the padding is negative.</exception>
-    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, bool bias = true, Init init = Init.He, Rng? rng = null)
+    public Conv2d(int inChannels, int outChannels, int kernelSize, Rng rng, int stride = 1, int padding = 0, bool bias = true, Init init = Init.He)
     {
-        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || padding < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inChannels),
-                $"Conv2d({inChannels}, {outChannels}, kernel {kernelSize}, stride {stride}, padding {padding}): sizes must be positive and padding not negative");
-        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kernelSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        ArgumentNullException.ThrowIfNull(rng);
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
         Stride = stride;
         Padding = padding;
         Weight = new Parameter("weight", new Tensor(outChannels, inChannels, kernelSize, kernelSize));
-        Initializer.Fill(Weight.Value, init, inChannels * kernelSize * kernelSize, outChannels * kernelSize * kernelSize, rng ?? new Rng(0));
+        Initializer.Fill(Weight.Value, init, inChannels * kernelSize * kernelSize, outChannels * kernelSize * kernelSize, rng);
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
@@ -63,7 +64,13 @@ public sealed class Conv2d : ILayer
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("Conv2d", InChannels, OutChannels, KernelSize, Stride, Padding, Bias is null ? 0 : 1);
+    public LayerSpec Spec => new(nameof(Conv2d), ("inChannels", InChannels), ("outChannels", OutChannels), ("kernelSize", KernelSize),
+        ("stride", Stride), ("padding", Padding), ("bias", Bias is not null));
+
+    /// <summary>Rebuilds the layer described by <paramref name="spec"/>, with zero weights for a model file to fill.</summary>
+    public static Conv2d FromSpec(LayerSpec spec) =>
+        new(spec.Int("inChannels"), spec.Int("outChannels"), spec.Int("kernelSize"), new Rng(0),
+            spec.Int("stride"), spec.Int("padding"), spec.Bool("bias"), Init.Zeros);
 
     private int PatchLength => InChannels * KernelSize * KernelSize;
 
@@ -157,15 +164,16 @@ public sealed class Conv2d : ILayer
         }
         if (Bias is not null)
         {
-            (Tensor biasGradient, float biasBeta) = Bias.GradientForAccumulation();
+            (Tensor biasTensor, float biasBeta) = Bias.GradientForAccumulation();
+            float[] biasGradient = biasTensor.Data;
             for (int o = 0; o < OutChannels; o++)
             {
-                float sum = biasBeta == 0f ? 0f : biasGradient.Data[o];
+                float sum = biasBeta == 0f ? 0f : biasGradient[o];
                 for (int n = 0; n < count; n++)
                 {
                     sum += TensorPrimitives.Sum(dy.AsSpan(n * geometry.OutputLength + o * geometry.Positions, geometry.Positions));
                 }
-                biasGradient.Data[o] = sum;
+                biasGradient[o] = sum;
             }
         }
         return dx;

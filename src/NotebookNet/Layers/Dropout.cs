@@ -14,14 +14,17 @@ public sealed class Dropout : ILayer
     private bool _masked;
 
     /// <summary>Creates the layer; <paramref name="probability"/> is the fraction dropped, in [0, 1).</summary>
-    public Dropout(float probability, Rng? rng = null)
+    /// <param name="probability">The fraction of values dropped while training.</param>
+    /// <param name="rng">The random source of the masks; a fixed seed gives the same masks every run.</param>
+    public Dropout(float probability, Rng rng)
     {
         if (!(probability >= 0f && probability < 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(probability), probability, "dropout probability must be in [0, 1)");
         }
         Probability = probability;
-        _rng = rng ?? new Rng(0);
+        ArgumentNullException.ThrowIfNull(rng);
+        _rng = rng;
     }
 
     /// <summary>p, the fraction of values dropped while training.</summary>
@@ -34,7 +37,10 @@ public sealed class Dropout : ILayer
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("Dropout", Probability);
+    public LayerSpec Spec => new(nameof(Dropout), ("probability", Probability));
+
+    /// <summary>Rebuilds the layer described by <paramref name="spec"/> (its masks then come from seed 0).</summary>
+    public static Dropout FromSpec(LayerSpec spec) => new(spec.Float("probability"), new Rng(0));
 
     /// <inheritdoc/>
     public int[] OutputShape(IReadOnlyList<int> inputShape) => inputShape.ToArray();

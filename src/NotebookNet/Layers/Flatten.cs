@@ -14,7 +14,7 @@ public sealed class Flatten : ILayer
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("Flatten");
+    public LayerSpec Spec => new(nameof(Flatten));
 
     /// <inheritdoc/>
     public int[] OutputShape(IReadOnlyList<int> inputShape)

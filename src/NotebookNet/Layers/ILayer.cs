@@ -6,6 +6,10 @@ namespace NotebookNet.Layers;
 /// One stage of a network: a forward function that caches what its backward needs.
 /// Introduced in notebook 02 (forward) and notebook 03 (backward).
 /// </summary>
+/// <remarks>
+/// To add a layer: write a class implementing this interface in its own file, with a static <c>FromSpec(LayerSpec)</c>
+/// beside its <see cref="Spec"/>, add a gradient check test, and register it in <see cref="Serialization.LayerRegistry"/>.
+/// </remarks>
 public interface ILayer
 {
     /// <summary>Computes the output and keeps what <see cref="Backward"/> will need.</summary>
@@ -18,13 +22,19 @@ public interface ILayer
     Tensor Backward(Tensor outputGradient);
 
     /// <summary>
-    /// Like <see cref="Backward"/> for the first layer of a network, whose input needs no gradient:
-    /// adds into the parameter gradients and may skip computing ∂L/∂input.
+    /// <see cref="Backward"/> without ∂L/∂input, which the first layer of a model never needs: <see cref="Sequential"/>
+    /// calls it for its first layer. A layer overrides it only where skipping that product saves time.
     /// </summary>
     void BackwardParametersOnly(Tensor outputGradient) => Backward(outputGradient);
 
     /// <summary>The trainable parameters (none for activations).</summary>
     IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>
+    /// Tensors that belong to the model but are not trained, such as batch normalisation's running mean: saved and
+    /// loaded with the parameters. Most layers have none.
+    /// </summary>
+    IReadOnlyList<NamedTensor> Buffers => [];
 
     /// <summary>True while training; layers such as dropout behave differently in evaluation.</summary>
     bool IsTraining { get; set; }
@@ -33,23 +43,45 @@ public interface ILayer
     /// <exception cref="ArgumentException">The layer cannot take that shape.</exception>
     int[] OutputShape(IReadOnlyList<int> inputShape);
 
-    /// <summary>What the layer is, with the arguments that rebuild it: the architecture stored in model files.</summary>
+    /// <summary>What the layer is, with the named arguments that rebuild it: the architecture stored in model files.</summary>
     LayerSpec Spec { get; }
 }
 
-/// <summary>A layer's type and the numbers that rebuild it, e.g. <c>Linear(784, 200, 1)</c>.</summary>
-public sealed record LayerSpec(string Type, IReadOnlyList<double> Arguments)
+/// <summary>A tensor of a model's state and its name, such as <c>0.weight</c> or <c>3.running_mean</c>.</summary>
+public readonly record struct NamedTensor(string Name, Tensor Value);
+
+/// <summary>Helpers every layer gets.</summary>
+public static class LayerExtensions
 {
-    /// <summary>Creates a spec from a type name and its arguments.</summary>
-    public LayerSpec(string type, params double[] arguments)
-        : this(type, (IReadOnlyList<double>)arguments)
+    /// <summary>
+    /// The layer's state: each parameter's value, then each buffer, by its name within the layer.
+    /// <see cref="Sequential.State"/> qualifies the names with each layer's index.
+    /// </summary>
+    public static IEnumerable<NamedTensor> State(this ILayer layer) =>
+        layer is Sequential model
+            ? model.State
+            : layer.Parameters.Select(parameter => new NamedTensor(parameter.Name, parameter.Value)).Concat(layer.Buffers);
+
+    /// <summary>
+    /// Puts the layer in evaluation mode (<see cref="ILayer.IsTraining"/> false) until the returned scope is disposed,
+    /// which restores the mode it had: <c>using (model.EvaluationMode()) { … }</c>.
+    /// </summary>
+    public static ModeScope EvaluationMode(this ILayer layer) => new(layer, training: false);
+}
+
+/// <summary>A layer's <see cref="ILayer.IsTraining"/> set for a while; disposing restores the earlier value.</summary>
+public readonly struct ModeScope : IDisposable
+{
+    private readonly ILayer _layer;
+    private readonly bool _previous;
+
+    internal ModeScope(ILayer layer, bool training)
     {
+        _layer = layer;
+        _previous = layer.IsTraining;
+        layer.IsTraining = training;
     }
 
-    /// <summary>True when both have the same type and arguments.</summary>
-    public bool Matches(LayerSpec other) => Type == other.Type && Arguments.SequenceEqual(other.Arguments);
-
-    /// <inheritdoc/>
-    public override string ToString() =>
-        Arguments.Count == 0 ? Type : $"{Type}({string.Join(", ", Arguments.Select(a => a.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+    /// <summary>Restores the mode the layer had.</summary>
+    public void Dispose() => _layer.IsTraining = _previous;
 }

@@ -13,19 +13,19 @@ public sealed class Linear : ILayer
     /// <summary>Creates the layer with weights drawn by <paramref name="init"/> and zero biases.</summary>
     /// <param name="inFeatures">Inputs per sample.</param>
     /// <param name="outFeatures">Outputs per sample.</param>
+    /// <param name="rng">The random source of the weights; a fixed seed gives the same weights every run.</param>
     /// <param name="bias">Whether the layer adds a bias (Rashid's network has none).</param>
     /// <param name="init">How the weights are drawn.</param>
-    /// <param name="rng">The random source; a fixed seed gives the same weights every run.</param>
-    public Linear(int inFeatures, int outFeatures, bool bias = true, Init init = Init.He, Rng? rng = null)
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public Linear(int inFeatures, int outFeatures, Rng rng, bool bias = true, Init init = Init.He)
     {
-        if (inFeatures <= 0 || outFeatures <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inFeatures), $"Linear({inFeatures}, {outFeatures}): sizes must be positive");
-        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        ArgumentNullException.ThrowIfNull(rng);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Weight = new Parameter("weight", new Tensor(outFeatures, inFeatures));
-        Initializer.Fill(Weight.Value, init, inFeatures, outFeatures, rng ?? new Rng(0));
+        Initializer.Fill(Weight.Value, init, inFeatures, outFeatures, rng);
         Bias = bias ? new Parameter("bias", new Tensor(outFeatures)) : null;
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
@@ -49,7 +49,11 @@ public sealed class Linear : ILayer
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("Linear", InFeatures, OutFeatures, Bias is null ? 0 : 1);
+    public LayerSpec Spec => new(nameof(Linear), ("inFeatures", InFeatures), ("outFeatures", OutFeatures), ("bias", Bias is not null));
+
+    /// <summary>Rebuilds the layer described by <paramref name="spec"/>, with zero weights for a model file to fill.</summary>
+    public static Linear FromSpec(LayerSpec spec) =>
+        new(spec.Int("inFeatures"), spec.Int("outFeatures"), new Rng(0), spec.Bool("bias"), Init.Zeros);
 
     /// <inheritdoc/>
     public int[] OutputShape(IReadOnlyList<int> inputShape)
@@ -98,20 +102,22 @@ public sealed class Linear : ILayer
         int n = input.Size(0);
         outputGradient.RequireShape("Linear.Backward output gradient", n, OutFeatures);
         // ∂L/∂W += (∂L/∂Y)ᵀ·X: (out, N) x (N, in) -> (out, in), reading ∂L/∂Y (N, out) as its transpose.
+        // β is 0 when the gradient was spent by an optimizer step: overwrite it instead of adding (Parameter.MarkGradientSpent).
         (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
         MatMul.Multiply(outputGradient.Data, input.Data, weightGradient.Data, OutFeatures, InFeatures, n,
             transposeA: true, beta: beta);
         if (Bias is not null)
         {
             // ∂L/∂b += Σₙ ∂L/∂Yₙ: (N, out) -> (out,)
-            (Tensor biasGradient, float biasBeta) = Bias.GradientForAccumulation();
+            (Tensor biasTensor, float biasBeta) = Bias.GradientForAccumulation();
+            Span<float> biasGradient = biasTensor.Span;
             if (biasBeta == 0f)
             {
-                biasGradient.Span.Clear();
+                biasGradient.Clear();
             }
             for (int i = 0; i < n; i++)
             {
-                TensorPrimitives.Add(biasGradient.Span, outputGradient.Row(i), biasGradient.Span);
+                TensorPrimitives.Add(biasGradient, outputGradient.Row(i), biasGradient);
             }
         }
     }

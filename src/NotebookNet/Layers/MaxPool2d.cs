@@ -4,7 +4,7 @@ using NotebookNet.Tensors;
 namespace NotebookNet.Layers;
 
 /// <summary>
-/// Max pooling over k×k windows of each channel: (N, C, H, W) -> (N, C, (H − k)/s + 1, (W − k)/s + 1).
+/// Max pooling over k×k windows of each channel: (N, C, H, W) -> (N, C, ⌊(H − k)/s⌋ + 1, ⌊(W − k)/s⌋ + 1).
 /// Forward remembers where each maximum was; backward sends each output's gradient to that pixel only.
 /// Introduced in notebook 06.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
     public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "must be positive");
 
     /// <summary>The step between windows (default: the window's side, so windows do not overlap).</summary>
-    public int Stride { get; } = stride ?? kernelSize;
+    public int Stride { get; } = (stride ?? kernelSize) > 0 ? stride ?? kernelSize : throw new ArgumentOutOfRangeException(nameof(stride), stride, "must be positive");
 
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters => [];
@@ -26,12 +26,15 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("MaxPool2d", KernelSize, Stride);
+    public LayerSpec Spec => new(nameof(MaxPool2d), ("kernelSize", KernelSize), ("stride", Stride));
+
+    /// <summary>Rebuilds the layer described by <paramref name="spec"/>.</summary>
+    public static MaxPool2d FromSpec(LayerSpec spec) => new(spec.Int("kernelSize"), spec.Int("stride"));
 
     /// <inheritdoc/>
     public int[] OutputShape(IReadOnlyList<int> inputShape)
     {
-        if (inputShape.Count != 4 || inputShape[2] < KernelSize || inputShape[3] < KernelSize || Stride <= 0)
+        if (inputShape.Count != 4 || inputShape[2] < KernelSize || inputShape[3] < KernelSize)
         {
             throw new ArgumentException($"{Spec} expects input (N, C, H, W) with H and W at least {KernelSize}, got {Tensor.FormatShape(inputShape.ToArray())}");
         }

@@ -19,6 +19,11 @@ public sealed class Sequential : ILayer
             throw new ArgumentException("a Sequential needs at least one layer", nameof(layers));
         }
         Parameters = _layers.SelectMany(layer => layer.Parameters).ToList();
+        // A Sequential nested after another layer must hand ∂L/∂input back to the layer before it.
+        foreach (Sequential inner in _layers.Skip(1).OfType<Sequential>())
+        {
+            inner.RequiresInputGradient = true;
+        }
     }
 
     /// <summary>The layers, first to last.</summary>
@@ -30,6 +35,20 @@ public sealed class Sequential : ILayer
     /// <summary>The total number of trainable values.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
 
+    /// <summary>
+    /// Every tensor the model is made of, parameters and buffers, each named by its layer's index and its own name
+    /// (<c>0.weight</c>, <c>0.bias</c>, <c>3.running_mean</c>): what a model file stores.
+    /// </summary>
+    public IReadOnlyList<NamedTensor> State =>
+        _layers.SelectMany((layer, index) => layer.State().Select(entry => entry with { Name = $"{index}.{entry.Name}" })).ToList();
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> computes ∂L/∂input of the model (false by default). A model's input is data,
+    /// which is not trained, so training skips that product; a saliency map — how the loss changes with each pixel —
+    /// sets this to true.
+    /// </summary>
+    public bool RequiresInputGradient { get; set; }
+
     /// <inheritdoc/>
     public bool IsTraining
     {
@@ -38,7 +57,7 @@ public sealed class Sequential : ILayer
     }
 
     /// <inheritdoc/>
-    public LayerSpec Spec => new("Sequential", _layers.Count);
+    public LayerSpec Spec => new("Sequential", ("layers", _layers.Count));
 
     /// <summary>The specs of every layer, first to last: the architecture.</summary>
     public IReadOnlyList<LayerSpec> Architecture => _layers.Select(layer => layer.Spec).ToList();
@@ -65,26 +84,39 @@ public sealed class Sequential : ILayer
         return x;
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Given ∂L/∂output, runs every layer's backward from last to first, each adding into its parameters' gradients.
+    /// Returns ∂L/∂input when <see cref="RequiresInputGradient"/> is set; otherwise the first layer skips that product
+    /// and the result is an empty tensor of shape (0).
+    /// </summary>
     public Tensor Backward(Tensor outputGradient)
-    {
-        Tensor gradient = outputGradient;
-        for (int i = _layers.Count - 1; i >= 0; i--)
-        {
-            gradient = _layers[i].Backward(gradient);
-        }
-        return gradient;
-    }
-
-    /// <inheritdoc/>
-    public void BackwardParametersOnly(Tensor outputGradient)
     {
         Tensor gradient = outputGradient;
         for (int i = _layers.Count - 1; i > 0; i--)
         {
             gradient = _layers[i].Backward(gradient);
         }
+        if (RequiresInputGradient)
+        {
+            return _layers[0].Backward(gradient);
+        }
         _layers[0].BackwardParametersOnly(gradient);
+        return new Tensor(0);
+    }
+
+    /// <inheritdoc/>
+    void ILayer.BackwardParametersOnly(Tensor outputGradient)
+    {
+        bool requires = RequiresInputGradient;
+        RequiresInputGradient = false;
+        try
+        {
+            Backward(outputGradient);
+        }
+        finally
+        {
+            RequiresInputGradient = requires;
+        }
     }
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
@@ -99,31 +131,12 @@ public sealed class Sequential : ILayer
     /// <summary>The most likely class of each row of <paramref name="input"/>, in evaluation mode.</summary>
     public int[] Predict(Tensor input)
     {
-        bool wasTraining = IsTraining;
-        IsTraining = false;
-        try
+        using (this.EvaluationMode())
         {
-            Tensor output = Forward(input);
-            return ArgMaxRows(output);
-        }
-        finally
-        {
-            IsTraining = wasTraining;
+            return Forward(input).ArgMaxRows();
         }
     }
 
-    /// <summary>The index of the largest value of each row of a (N, C) tensor.</summary>
-    public static int[] ArgMaxRows(Tensor output)
-    {
-        int n = output.Size(0);
-        var result = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            result[i] = TensorPrimitives.IndexOfMax<float>(output.Row(i));
-        }
-        return result;
-    }
-
-    /// <summary>The layers as text, e.g. <c>Linear(784, 200, 0) → Sigmoid → Linear(200, 10, 0) → Sigmoid</c>.</summary>
+    /// <summary>The layers as text, e.g. <c>Linear(inFeatures: 784, outFeatures: 200, bias: false) → Sigmoid → …</c>.</summary>
     public override string ToString() => string.Join(" → ", _layers.Select(layer => layer.Spec.ToString()));
 }

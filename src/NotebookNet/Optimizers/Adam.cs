@@ -6,37 +6,42 @@ namespace NotebookNet.Optimizers;
 /// Adam (Kingma &amp; Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − η·m̂/(√v̂ + ε) with the
 /// bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); weight decay adds λ·θ to g. Introduced in notebook 07.
 /// </summary>
-public sealed class Adam : IOptimizer
+public sealed class Adam : Optimizer
 {
     private readonly float[][] _firstMoments;
     private readonly float[][] _secondMoments;
     private int _step;
+    private float _correction1, _inverseSqrtCorrection2;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A rate is negative or a β is not in [0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is negative, a β is not in [0, 1) or ε is not positive.</exception>
     public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float weightDecay = 0f)
+        : base(parameters, learningRate)
     {
-        if (!(learningRate >= 0f) || !(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f) || !(epsilon > 0f) || !(weightDecay >= 0f))
+        if (!(beta1 >= 0f && beta1 < 1f))
         {
-            throw new ArgumentOutOfRangeException(nameof(learningRate),
-                $"Adam needs learningRate ≥ 0, β₁ and β₂ in [0, 1), ε > 0, weightDecay ≥ 0; got {learningRate}, {beta1}, {beta2}, {epsilon}, {weightDecay}");
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must be in [0, 1)");
         }
-        Parameters = parameters.ToList();
-        LearningRate = learningRate;
+        if (!(beta2 >= 0f && beta2 < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must be in [0, 1)");
+        }
+        if (!(epsilon > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive");
+        }
+        if (!(weightDecay >= 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weight decay must be ≥ 0");
+        }
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
-        _firstMoments = Parameters.Select(p => new float[p.Value.Length]).ToArray();
-        _secondMoments = Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _firstMoments = StatePerParameter();
+        _secondMoments = StatePerParameter();
     }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Parameter> Parameters { get; }
-
-    /// <inheritdoc/>
-    public float LearningRate { get; set; }
 
     /// <summary>β₁, the decay of the mean of the gradients.</summary>
     public float Beta1 { get; }
@@ -51,34 +56,24 @@ public sealed class Adam : IOptimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
-    public void ZeroGradients()
+    protected override void BeginStep()
     {
-        foreach (Parameter parameter in Parameters)
-        {
-            parameter.ZeroGradient();
-        }
+        _step++;
+        _correction1 = 1f - MathF.Pow(Beta1, _step);
+        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _step));
     }
 
     /// <inheritdoc/>
-    public void Step()
+    protected override void Update(int index, Span<float> theta, Span<float> gradient, float learningRate)
     {
-        _step++;
-        float correction1 = 1f - MathF.Pow(Beta1, _step);
-        float correction2 = 1f - MathF.Pow(Beta2, _step);
-        float stepSize = LearningRate / correction1;
-        float inverseSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
-        for (int i = 0; i < Parameters.Count; i++)
+        float stepSize = learningRate / _correction1;
+        Span<float> m = _firstMoments[index], v = _secondMoments[index];
+        for (int j = 0; j < theta.Length; j++)
         {
-            Span<float> theta = Parameters[i].Value.Span;
-            ReadOnlySpan<float> gradient = Parameters[i].Gradient.Span;
-            Span<float> m = _firstMoments[i], v = _secondMoments[i];
-            for (int j = 0; j < theta.Length; j++)
-            {
-                float g = gradient[j] + WeightDecay * theta[j];
-                m[j] = Beta1 * m[j] + (1f - Beta1) * g;
-                v[j] = Beta2 * v[j] + (1f - Beta2) * g * g;
-                theta[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) * inverseSqrtCorrection2 + Epsilon);
-            }
+            float g = gradient[j] + WeightDecay * theta[j];
+            m[j] = Beta1 * m[j] + (1f - Beta1) * g;
+            v[j] = Beta2 * v[j] + (1f - Beta2) * g * g;
+            theta[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) * _inverseSqrtCorrection2 + Epsilon);
         }
     }
 }

@@ -74,17 +74,18 @@ public static class ImageFolder
         return new ImageFolderContents(new MnistSplit([.. pixels], [.. labels]), files, notFound);
     }
 
-    /// <summary>Writes generated pictures as <c>&lt;folder&gt;/&lt;label&gt;/&lt;number&gt;.png</c>; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(string folder, IEnumerable<DrawnDigit> digits)
+    /// <summary>
+    /// Writes labelled PNG pictures as <c>&lt;folder&gt;/&lt;label&gt;/&lt;number&gt;.png</c>, each atomically;
+    /// returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string folder, IEnumerable<(int Label, byte[] Png)> pictures)
     {
         var files = new List<string>();
         int number = 0;
-        foreach (DrawnDigit digit in digits)
+        foreach ((int label, byte[] png) in pictures)
         {
-            string labelFolder = Path.Combine(folder, digit.Label.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(labelFolder);
-            string file = Path.Combine(labelFolder, $"{number++:D5}.png");
-            File.WriteAllBytes(file, digit.ToPng());
+            string file = Path.Combine(folder, label.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{number++:D5}.png");
+            AtomicFile.Write(file, stream => stream.Write(png));
             files.Add(file);
         }
         return files;

@@ -1,40 +1,48 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using NotebookNet.Activations;
+using System.Text.Json;
+using NotebookNet.Data;
 using NotebookNet.Layers;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Serialization;
 
-/// <summary>A model read from a file, with the metadata saved beside it (such as the pixel scaling it expects).</summary>
-public sealed record SavedModel(Sequential Model, IReadOnlyDictionary<string, string> Metadata);
+/// <summary>
+/// A model read from a file: the network, what it expects of its input (null in files that did not record it), and the
+/// free-form metadata saved beside it (recipe, seed, test accuracy, …).
+/// </summary>
+public sealed record SavedModel(Sequential Model, ModelInput? Input, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
 /// The model file format (<c>.nnw</c>), little-endian:
 /// <code>
 /// magic "NNWT" | version u32 | payload length u64 | payload | SHA-256 of the payload (32 bytes)
-/// payload: layer count u32, per layer: type (u16 length + UTF-8), argument count u16, arguments f64…
-///          metadata count u32, per entry: key, value (u16 length + UTF-8)
-///          tensor count u32, per tensor: rank u8, dimensions i32…, values f32…
+/// version 2 payload: description length u32, description (UTF-8 JSON:
+///                      {"layers": [{"type": "Linear", "inFeatures": 784, …}, …], "input": {…}, "metadata": {…}}),
+///                    tensor count u32, per tensor: name (u16 length + UTF-8, e.g. "0.weight"), rank u8, dimensions i32…, values f32…
 /// </code>
-/// Any damage — a truncation, a flipped byte, another version, another architecture — fails with an
-/// <see cref="InvalidDataException"/> that names the file and the problem. Introduced in notebook 04.
+/// Tensors are matched to the model's <see cref="Sequential.State"/> by name, so their order does not matter, and
+/// buffers such as batch normalisation's running statistics travel with the parameters. Version 1 files (positional
+/// layer arguments and tensors, <see cref="ModelFileV1"/>) still load. Any damage — a truncation, a flipped byte, another
+/// version, another architecture — fails with an <see cref="InvalidDataException"/> that names the file and the problem.
+/// Introduced in notebook 04.
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The format version this library writes and reads.</summary>
-    public const uint Version = 1;
+    /// <summary>The format version this library writes.</summary>
+    public const uint Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "NNWT"u8;
     private const int HeaderLength = 16;
     private const int HashLength = 32;
     private const long MaxPayload = 1L << 31;
+    private const int MaxDescription = 1 << 20;
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/>.</summary>
-    public static void Save(Sequential model, Stream stream, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Writes <paramref name="model"/>, what it expects of its input, and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
+    public static void Save(Sequential model, Stream stream, ModelInput? input = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        byte[] payload = WritePayload(model, metadata ?? new Dictionary<string, string>());
+        byte[] payload = WritePayload(model, input, metadata ?? new Dictionary<string, string>());
         Span<byte> header = stackalloc byte[HeaderLength];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Version);
@@ -48,32 +56,8 @@ public static class ModelFile
     /// Writes <paramref name="model"/> to <paramref name="path"/> atomically: to a temporary file beside it,
     /// flushed to disk, then renamed over the target, so a crash never leaves half a model.
     /// </summary>
-    public static void Save(Sequential model, string path, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string? directory = Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-        string temporary = $"{fullPath}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                Save(model, file, metadata);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+    public static void Save(Sequential model, string path, ModelInput? input = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, stream => Save(model, stream, input, metadata));
 
     /// <summary>Reads a model from <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -103,9 +87,9 @@ public static class ModelFile
             throw new InvalidDataException($"{name}: truncated: the header needs {HeaderLength} bytes, the file has {headerRead}");
         }
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (version != Version)
+        if (version is not (1 or Version))
         {
-            throw new InvalidDataException($"{name}: unsupported version {version}, expected {Version} (written by another NotebookNet release)");
+            throw new InvalidDataException($"{name}: unsupported version {version}, expected 1 or {Version} (written by another NotebookNet release)");
         }
         ulong payloadLength = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
         if (payloadLength > MaxPayload)
@@ -127,110 +111,93 @@ public static class ModelFile
         {
             throw new InvalidDataException($"{name}: checksum mismatch: the file is damaged (a changed byte); retrain or restore a copy");
         }
-        return ReadPayload(body.AsMemory(0, (int)payloadLength), name);
+        var reader = new PayloadReader(body.AsMemory(0, (int)payloadLength), name);
+        return version == 1 ? ModelFileV1.Read(reader, name) : ReadPayload(reader, name);
     }
 
     /// <summary>
-    /// Copies the weights of the file at <paramref name="path"/> into <paramref name="model"/>, which must have the
-    /// same architecture.
+    /// Copies the state (parameters and buffers) of the file at <paramref name="path"/> into <paramref name="model"/>,
+    /// which must have the same architecture, and returns what the file holds.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is damaged or holds another architecture.</exception>
-    public static IReadOnlyDictionary<string, string> LoadInto(Sequential model, string path)
+    public static SavedModel LoadInto(Sequential model, string path)
     {
         SavedModel saved = Load(path);
-        string name = Path.GetFileName(path);
         IReadOnlyList<LayerSpec> expected = model.Architecture, found = saved.Model.Architecture;
         if (expected.Count != found.Count || expected.Zip(found).Any(pair => !pair.First.Matches(pair.Second)))
         {
-            throw new InvalidDataException($"{name}: holds the architecture {saved.Model}, but this model is {model}");
+            throw new InvalidDataException($"{Path.GetFileName(path)}: holds the architecture {saved.Model}, but this model is {model}");
         }
-        for (int i = 0; i < model.Parameters.Count; i++)
+        foreach ((NamedTensor target, NamedTensor source) in model.State.Zip(saved.Model.State))
         {
-            saved.Model.Parameters[i].Value.Span.CopyTo(model.Parameters[i].Value.Span);
+            source.Value.Span.CopyTo(target.Value.Span);
         }
-        return saved.Metadata;
+        return saved;
     }
 
-    /// <summary>Rebuilds a layer from its spec.</summary>
-    /// <exception cref="InvalidDataException">The type is unknown or its arguments are wrong.</exception>
-    public static ILayer CreateLayer(LayerSpec spec)
-    {
-        IReadOnlyList<double> a = spec.Arguments;
-        int Int(int i) => a[i] == Math.Floor(a[i]) && a[i] is >= 0 and <= int.MaxValue
-            ? (int)a[i]
-            : throw new InvalidDataException($"{spec}: argument {i} must be a whole number");
-        void Expect(int count)
-        {
-            if (a.Count != count)
-            {
-                throw new InvalidDataException($"{spec}: expected {count} arguments, found {a.Count}");
-            }
-        }
-        switch (spec.Type)
-        {
-            case "Linear":
-                Expect(3);
-                if (Int(0) == 0 || Int(1) == 0)
-                {
-                    throw new InvalidDataException($"{spec}: sizes must be positive");
-                }
-                return new Linear(Int(0), Int(1), bias: Int(2) != 0, init: Init.Zeros);
-            case "Conv2d":
-                Expect(6);
-                if (Int(0) == 0 || Int(1) == 0 || Int(2) == 0 || Int(3) == 0)
-                {
-                    throw new InvalidDataException($"{spec}: sizes must be positive");
-                }
-                return new Conv2d(Int(0), Int(1), Int(2), Int(3), Int(4), bias: Int(5) != 0, init: Init.Zeros);
-            case "MaxPool2d":
-                Expect(2);
-                if (Int(0) == 0 || Int(1) == 0)
-                {
-                    throw new InvalidDataException($"{spec}: sizes must be positive");
-                }
-                return new MaxPool2d(Int(0), Int(1));
-            case "Dropout":
-                Expect(1);
-                if (!(a[0] is >= 0 and < 1))
-                {
-                    throw new InvalidDataException($"{spec}: the probability must be in [0, 1)");
-                }
-                return new Dropout((float)a[0]);
-            case nameof(ReLU): Expect(0); return new ReLU();
-            case nameof(Sigmoid): Expect(0); return new Sigmoid();
-            case nameof(Tanh): Expect(0); return new Tanh();
-            case nameof(Softmax): Expect(0); return new Softmax();
-            case nameof(Flatten): Expect(0); return new Flatten();
-            default:
-                throw new InvalidDataException($"unknown layer type \"{spec.Type}\"");
-        }
-    }
-
-    private static byte[] WritePayload(Sequential model, IReadOnlyDictionary<string, string> metadata)
+    private static byte[] WritePayload(Sequential model, ModelInput? input, IReadOnlyDictionary<string, string> metadata)
     {
         using var buffer = new MemoryStream();
-        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
-        writer.Write((uint)model.Layers.Count);
-        foreach (ILayer layer in model.Layers)
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            LayerSpec spec = layer.Spec;
-            WriteString(writer, spec.Type);
-            writer.Write((ushort)spec.Arguments.Count);
-            foreach (double argument in spec.Arguments)
+            json.WriteStartObject();
+            json.WriteStartArray("layers");
+            foreach (LayerSpec spec in model.Architecture)
             {
-                writer.Write(argument);
+                json.WriteStartObject();
+                json.WriteString("type", spec.Type);
+                foreach ((string key, object value) in spec.Arguments)
+                {
+                    if (value is bool flag)
+                    {
+                        json.WriteBoolean(key, flag);
+                    }
+                    else
+                    {
+                        json.WriteNumber(key, (double)value);
+                    }
+                }
+                json.WriteEndObject();
             }
+            json.WriteEndArray();
+            if (input is not null)
+            {
+                json.WriteStartObject("input");
+                json.WriteString("scaling", input.Scaling.ToString());
+                json.WriteStartArray("shape");
+                foreach (int size in input.Shape)
+                {
+                    json.WriteNumberValue(size);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("classNames");
+                foreach (string className in input.ClassNames)
+                {
+                    json.WriteStringValue(className);
+                }
+                json.WriteEndArray();
+                json.WriteString("dataset", input.Dataset);
+                json.WriteEndObject();
+            }
+            json.WriteStartObject("metadata");
+            foreach ((string key, string value) in metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                json.WriteString(key, value);
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
-        writer.Write((uint)metadata.Count);
-        foreach ((string key, string value) in metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        byte[] description = buffer.ToArray();
+        buffer.SetLength(0);
+
+        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
+        writer.Write((uint)description.Length);
+        writer.Write(description);
+        IReadOnlyList<NamedTensor> state = model.State;
+        writer.Write((uint)state.Count);
+        foreach ((string tensorName, Tensor value) in state)
         {
-            WriteString(writer, key);
-            WriteString(writer, value);
-        }
-        writer.Write((uint)model.Parameters.Count);
-        foreach (Parameter parameter in model.Parameters)
-        {
-            Tensor value = parameter.Value;
+            WriteString(writer, tensorName);
             writer.Write((byte)value.Rank);
             foreach (int size in value.Shape)
             {
@@ -252,108 +219,109 @@ public static class ModelFile
         writer.Write(bytes);
     }
 
-    private static SavedModel ReadPayload(ReadOnlyMemory<byte> payload, string name)
+    private static SavedModel ReadPayload(PayloadReader reader, string name)
     {
-        var reader = new PayloadReader(payload, name);
-        uint layerCount = reader.UInt32("layer count");
-        if (layerCount is 0 or > 10_000)
+        uint descriptionLength = reader.UInt32("description length");
+        if (descriptionLength > MaxDescription)
         {
-            throw new InvalidDataException($"{name}: {layerCount} layers is not a valid model");
+            throw new InvalidDataException($"{name}: a description of {descriptionLength} bytes is more than a model file holds: the file is damaged");
         }
-        var layers = new List<ILayer>();
-        for (int i = 0; i < layerCount; i++)
+        ReadOnlyMemory<byte> description = reader.Bytes((int)descriptionLength, "description");
+        Sequential model;
+        ModelInput? input;
+        Dictionary<string, string> metadata;
+        try
         {
-            string type = reader.String("layer type");
-            int argumentCount = reader.UInt16("argument count");
-            var arguments = new double[argumentCount];
-            for (int j = 0; j < argumentCount; j++)
+            using JsonDocument document = JsonDocument.Parse(description);
+            JsonElement root = document.RootElement;
+            model = new Sequential(ReadLayers(Property(root, "layers", JsonValueKind.Array), name));
+            input = root.TryGetProperty("input", out JsonElement inputElement) ? ReadInput(inputElement) : null;
+            metadata = Property(root, "metadata", JsonValueKind.Object).EnumerateObject()
+                .ToDictionary(entry => entry.Name, entry => entry.Value.GetString() ?? throw new InvalidDataException($"metadata {entry.Name} is not text"));
+        }
+        catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"{name}: the model description is damaged: {error.Message}", error);
+        }
+        catch (InvalidDataException error) when (!error.Message.StartsWith(name + ":", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{name}: {error.Message}", error);
+        }
+
+        Dictionary<string, Tensor> state = model.State.ToDictionary(entry => entry.Name, entry => entry.Value);
+        uint tensorCount = reader.UInt32("tensor count");
+        if (tensorCount != state.Count)
+        {
+            throw new InvalidDataException($"{name}: holds {tensorCount} tensors, but its architecture {model} has {state.Count}");
+        }
+        for (int i = 0; i < tensorCount; i++)
+        {
+            string tensorName = reader.String("tensor name");
+            if (!state.Remove(tensorName, out Tensor? target))
             {
-                arguments[j] = reader.Double("layer argument");
+                throw new InvalidDataException($"{name}: holds a tensor \"{tensorName}\" that its architecture has not, or holds it twice");
+            }
+            reader.Tensor(target, tensorName);
+        }
+        reader.RequireEnd();
+        return new SavedModel(model, input, metadata);
+    }
+
+    private static List<ILayer> ReadLayers(JsonElement layers, string name)
+    {
+        var result = new List<ILayer>();
+        foreach (JsonElement layer in layers.EnumerateArray())
+        {
+            if (layer.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException($"layer {result.Count}: not an object");
+            }
+            string type = Property(layer, "type", JsonValueKind.String).GetString()!;
+            var arguments = new List<(string, object)>();
+            foreach (JsonProperty argument in layer.EnumerateObject().Where(p => p.Name != "type"))
+            {
+                arguments.Add((argument.Name, argument.Value.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Number => argument.Value.GetDouble(),
+                    _ => throw new InvalidDataException($"layer {result.Count} ({type}): {argument.Name} is neither a number nor true/false"),
+                }));
             }
             try
             {
-                layers.Add(CreateLayer(new LayerSpec(type, arguments)));
+                result.Add(LayerRegistry.Create(new LayerSpec(type, arguments)));
             }
             catch (InvalidDataException error)
             {
-                throw new InvalidDataException($"{name}: layer {i + 1}: {error.Message}", error);
+                throw new InvalidDataException($"{name}: layer {result.Count}: {error.Message}", error);
             }
         }
-        var model = new Sequential(layers);
-
-        uint metadataCount = reader.UInt32("metadata count");
-        var metadata = new Dictionary<string, string>();
-        for (int i = 0; i < metadataCount; i++)
+        if (result.Count == 0)
         {
-            metadata[reader.String("metadata key")] = reader.String("metadata value");
+            throw new InvalidDataException("it has no layers");
         }
-
-        uint tensorCount = reader.UInt32("tensor count");
-        if (tensorCount != model.Parameters.Count)
-        {
-            throw new InvalidDataException($"{name}: holds {tensorCount} tensors, but its architecture {model} has {model.Parameters.Count} parameters");
-        }
-        foreach (Parameter parameter in model.Parameters)
-        {
-            int rank = reader.Byte("tensor rank");
-            var shape = new int[rank];
-            for (int d = 0; d < rank; d++)
-            {
-                shape[d] = reader.Int32("tensor dimension");
-            }
-            if (!parameter.Value.Shape.SequenceEqual(shape))
-            {
-                throw new InvalidDataException(
-                    $"{name}: tensor {parameter.Name} has shape {Tensor.FormatShape(shape)}, its layer needs {parameter.Value.ShapeText}");
-            }
-            reader.Floats(parameter.Value.Span, parameter.Name);
-        }
-        reader.RequireEnd();
-        return new SavedModel(model, metadata);
+        return result;
     }
 
-    private sealed class PayloadReader(ReadOnlyMemory<byte> payload, string name)
+    private static ModelInput ReadInput(JsonElement input)
     {
-        private int _offset;
-
-        public byte Byte(string what) => Take(1, what)[0];
-
-        public ushort UInt16(string what) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, what));
-
-        public uint UInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, what));
-
-        public int Int32(string what) => BinaryPrimitives.ReadInt32LittleEndian(Take(4, what));
-
-        public double Double(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(8, what));
-
-        public string String(string what) => Encoding.UTF8.GetString(Take(UInt16(what + " length"), what));
-
-        public void Floats(Span<float> destination, string what)
+        string scalingText = Property(input, "scaling", JsonValueKind.String).GetString()!;
+        if (!Enum.TryParse(scalingText, out PixelScaling scaling) || !Enum.IsDefined(scaling))
         {
-            ReadOnlySpan<byte> bytes = Take(checked(destination.Length * 4), what);
-            for (int i = 0; i < destination.Length; i++)
-            {
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
-            }
+            throw new InvalidDataException($"unknown pixel scaling \"{scalingText}\"");
         }
-
-        public void RequireEnd()
+        int[] shape = Property(input, "shape", JsonValueKind.Array).EnumerateArray().Select(size => size.GetInt32()).ToArray();
+        if (shape.Length == 0 || shape.Any(size => size <= 0))
         {
-            if (_offset != payload.Length)
-            {
-                throw new InvalidDataException($"{name}: {payload.Length - _offset} unexpected bytes after the last tensor");
-            }
+            throw new InvalidDataException($"input shape ({string.Join(", ", shape)}) is not a shape");
         }
-
-        private ReadOnlySpan<byte> Take(int count, string what)
-        {
-            if (count > payload.Length - _offset)
-            {
-                throw new InvalidDataException($"{name}: the payload ends inside the {what} at byte {_offset}: the file is damaged");
-            }
-            ReadOnlySpan<byte> span = payload.Span.Slice(_offset, count);
-            _offset += count;
-            return span;
-        }
+        string[] classes = Property(input, "classNames", JsonValueKind.Array).EnumerateArray().Select(c => c.GetString() ?? "").ToArray();
+        return new ModelInput(scaling, shape, classes, Property(input, "dataset", JsonValueKind.String).GetString()!);
     }
+
+    private static JsonElement Property(JsonElement element, string property, JsonValueKind kind) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out JsonElement value) && value.ValueKind == kind
+            ? value
+            : throw new InvalidDataException($"\"{property}\" is missing or not {(kind == JsonValueKind.Array ? "a list" : kind == JsonValueKind.Object ? "an object" : "text")}");
 }

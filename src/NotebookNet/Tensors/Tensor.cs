@@ -46,6 +46,18 @@ public sealed class Tensor
     /// <summary>The size of dimension <paramref name="dimension"/>; negative counts from the end.</summary>
     public int Size(int dimension) => _shape[dimension < 0 ? _shape.Length + dimension : dimension];
 
+    /// <summary>The index of the largest value of each row of a (N, C) tensor: the predicted class of each example.</summary>
+    public int[] ArgMaxRows()
+    {
+        int n = Size(0);
+        var result = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            result[i] = TensorPrimitives.IndexOfMax<float>(Row(i));
+        }
+        return result;
+    }
+
     /// <summary>The values as a span.</summary>
     public Span<float> Span => Data;
 

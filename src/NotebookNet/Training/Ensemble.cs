@@ -21,8 +21,7 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
         var softmax = new Softmax();
         foreach (Sequential member in Members)
         {
-            bool wasTraining = member.IsTraining;
-            member.IsTraining = false;
+            using ModeScope evaluation = member.EvaluationMode();
             using TensorScope scope = TensorScope.Begin();
             for (int start = 0; start < data.Count; start += batchSize)
             {
@@ -35,7 +34,6 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
                 Span<float> rows = sum.Data.AsSpan(start * p.Size(1), p.Length);
                 TensorPrimitives.Add(rows, p.Span, rows);
             }
-            member.IsTraining = wasTraining;
         }
         TensorPrimitives.Divide(sum!.Span, Members.Count, sum.Span);
         return sum;
@@ -44,7 +42,7 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
     /// <summary>The fraction of examples whose most probable class is the label.</summary>
     public float Accuracy(Dataset data)
     {
-        int[] predicted = Sequential.ArgMaxRows(Probabilities(data));
+        int[] predicted = Probabilities(data).ArgMaxRows();
         return (float)predicted.Zip(data.Labels).Count(pair => pair.First == pair.Second) / data.Count;
     }
 }

@@ -13,21 +13,13 @@ public static class Evaluation
     public static int[] Predict(Sequential model, Dataset data, int batchSize = 1000)
     {
         var predictions = new int[data.Count];
-        bool wasTraining = model.IsTraining;
-        model.IsTraining = false;
-        try
+        using ModeScope evaluation = model.EvaluationMode();
+        using TensorScope scope = TensorScope.Begin();
+        for (int start = 0; start < data.Count; start += batchSize)
         {
-            using TensorScope scope = TensorScope.Begin();
-            for (int start = 0; start < data.Count; start += batchSize)
-            {
-                scope.Reset();
-                Tensor images = data.Batch(start, Math.Min(batchSize, data.Count - start));
-                Sequential.ArgMaxRows(model.Forward(images)).CopyTo(predictions, start);
-            }
-        }
-        finally
-        {
-            model.IsTraining = wasTraining;
+            scope.Reset();
+            Tensor images = data.Batch(start, Math.Min(batchSize, data.Count - start));
+            model.Forward(images).ArgMaxRows().CopyTo(predictions, start);
         }
         return predictions;
     }

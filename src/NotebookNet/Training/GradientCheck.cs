@@ -62,7 +62,17 @@ public static class GradientCheck
             parameter.ZeroGradient();
         }
         layer.Forward(input);
-        Tensor inputGradient = layer.Backward(weights);
+        Tensor inputGradient;
+        if (layer is Sequential model && !model.RequiresInputGradient)
+        {
+            model.RequiresInputGradient = true;
+            inputGradient = model.Backward(weights);
+            model.RequiresInputGradient = false;
+        }
+        else
+        {
+            inputGradient = layer.Backward(weights);
+        }
 
         var tracker = new Tracker();
         tracker.Compare("input", input, inputGradient, Loss, epsilon, maxEntriesPerTensor, rng);

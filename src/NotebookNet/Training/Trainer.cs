@@ -7,7 +7,8 @@ using NotebookNet.Tensors;
 
 namespace NotebookNet.Training;
 
-/// <summary>How a <see cref="Trainer"/> runs: epochs, batch size, the shuffling seed, a learning-rate schedule.</summary>
+/// <summary>How a <see cref="Trainer"/> runs: epochs, batch size, the shuffling seed, a learning-rate schedule.
+/// The learning rate itself is the optimizer's.</summary>
 public sealed record TrainingOptions
 {
     /// <summary>Passes over the training set.</summary>
@@ -22,8 +23,9 @@ public sealed record TrainingOptions
     /// <summary>Shuffle the training set every epoch (default true).</summary>
     public bool Shuffle { get; init; } = true;
 
-    /// <summary>The learning rate of each epoch (0-based); null keeps the optimizer's.</summary>
-    public Func<int, float>? LearningRateSchedule { get; init; }
+    /// <summary>The factor the optimizer's learning rate is multiplied by in each epoch, sized from <see cref="Epochs"/>;
+    /// null keeps the optimizer's rate throughout.</summary>
+    public Schedule? Schedule { get; init; }
 
     /// <summary>Random distortions applied to each training batch (seeded from <see cref="Seed"/>); null for none.</summary>
     public Augmentation? Augmentation { get; init; }
@@ -52,7 +54,7 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 /// The training loop: for each epoch, for each shuffled mini-batch, forward, loss, backward, step.
 /// Notebook 04 writes this loop out before using it.
 /// </summary>
-public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
+public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
 {
     /// <summary>The model being trained.</summary>
     public Sequential Model { get; } = model;
@@ -61,7 +63,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
     public ILoss Loss { get; } = loss;
 
     /// <summary>The optimizer that steps.</summary>
-    public IOptimizer Optimizer { get; } = optimizer;
+    public Optimizer Optimizer { get; } = optimizer;
 
     /// <summary>
     /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and returns the history: loss and training
@@ -72,10 +74,9 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
     public TrainingHistory Fit(Dataset train, Dataset? test, TrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        if (options.BatchSize <= 0 || options.Epochs < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"batch size {options.BatchSize} and epochs {options.Epochs} must be positive");
-        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReportEvery);
         var history = new TrainingHistory();
         var shuffle = new Rng(options.Seed);
         var distortions = new Rng(unchecked(options.Seed * 31 + 17));
@@ -85,10 +86,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         WeightAverage? average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            if (options.LearningRateSchedule is not null)
-            {
-                Optimizer.LearningRate = options.LearningRateSchedule(epoch - 1);
-            }
+            Optimizer.ScheduleFactor = options.Schedule?.Factor(epoch - 1, options.Epochs) ?? 1f;
             if (options.Shuffle)
             {
                 shuffle.Shuffle(order.AsSpan());
@@ -107,7 +105,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
                 average.Restore();
             }
             history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
-                seconds, Optimizer.LearningRate, trainedAccuracy));
+                seconds, Optimizer.CurrentLearningRate, trainedAccuracy));
         }
         average?.Apply();
         Model.IsTraining = false;
@@ -137,7 +135,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
                 bool finite = Model.Parameters.All(p => AllFinite(p.Value.Data));
                 bool finiteInput = AllFinite(images.Data);
                 throw new TrainingDivergedException(
-                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.LearningRate}). " +
+                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.CurrentLearningRate}). " +
                     (!finiteInput ? "The batch's images hold NaN or infinite values: check the data. " : "") +
                     (finite
                         ? "The step was not taken: the model keeps the weights of the last good step. "
@@ -160,16 +158,17 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
     private static bool AllFinite(float[] values) => Array.TrueForAll(values, float.IsFinite);
 
     /// <summary>
-    /// One step on one batch: zero the gradients, forward, loss, backward, optimizer step. Returns the loss;
-    /// a non-finite loss is returned before the step, so the weights stay as they were.
+    /// One step on one batch: forward, loss, backward, optimizer step. Returns the loss; a non-finite loss is returned
+    /// before the backward pass, so the weights stay as they were. The gradients need no zeroing here: each step leaves
+    /// them spent, and the next backward pass starts them afresh (<see cref="Parameter.MarkGradientSpent"/>); before
+    /// the first step they are zero.
     /// </summary>
     public float TrainStep(Tensor images, int[] labels, out int correct)
     {
-        Optimizer.ZeroGradients();
         Tensor output = Model.Forward(images);
         float batchLoss = Loss.Forward(output, labels);
         correct = 0;
-        int[] predicted = Sequential.ArgMaxRows(output);
+        int[] predicted = output.ArgMaxRows();
         for (int i = 0; i < labels.Length; i++)
         {
             correct += predicted[i] == labels[i] ? 1 : 0;
@@ -178,7 +177,7 @@ public sealed class Trainer(Sequential model, ILoss loss, IOptimizer optimizer)
         {
             return batchLoss;
         }
-        Model.BackwardParametersOnly(Loss.Backward());
+        Model.Backward(Loss.Backward());
         Optimizer.Step();
         return batchLoss;
     }

@@ -37,11 +37,11 @@ public sealed class TrainingHistory : List<EpochResult>
     /// <summary>The history as a plain-text table.</summary>
     public override string ToString()
     {
-        var text = new StringBuilder("epoch   loss     train    test     seconds\n");
+        var text = new StringBuilder("epoch   loss     train    test     rate       seconds\n");
         foreach (EpochResult e in this)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Epoch,5}   {e.Loss,-7:F4}  {e.TrainAccuracy,-7:P2}  {(e.TestAccuracy is float t ? t.ToString("P2", CultureInfo.InvariantCulture) : "-"),-7}  {e.Seconds:F2}{(e.TrainedTestAccuracy is float trained ? $"  (averaged weights; the trained ones: {trained.ToString("P2", CultureInfo.InvariantCulture)})" : "")}"));
+                $"{e.Epoch,5}   {e.Loss,-7:F4}  {e.TrainAccuracy,-7:P2}  {(e.TestAccuracy is float t ? t.ToString("P2", CultureInfo.InvariantCulture) : "-"),-7}  {e.LearningRate,-9:G4}  {e.Seconds:F2}{(e.TrainedTestAccuracy is float trained ? $"  (averaged weights; the trained ones: {trained.ToString("P2", CultureInfo.InvariantCulture)})" : "")}"));
         }
         return text.ToString();
     }

@@ -95,7 +95,7 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Assert.Equal(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "seed-cnn", "--limit", "2000", "--output", model], new StringWriter()));
         var evaluation = new StringWriter();
         Assert.Equal(0, NotebookNet.Cli.Cli.Run(["evaluate", model], evaluation));
-        Assert.Contains("Conv2d(1, 8, 5, 1, 0, 1)", evaluation.ToString());
+        Assert.Contains("Conv2d(inChannels: 1, outChannels: 8, kernelSize: 5, stride: 1, padding: 0, bias: true)", evaluation.ToString());
         Assert.Matches(@"test accuracy: (8\d|9\d)\.\d\d ?%", evaluation.ToString());
     }
 }

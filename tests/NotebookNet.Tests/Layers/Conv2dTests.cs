@@ -15,7 +15,7 @@ public class Conv2dTests
     public void GradientsMatchFiniteDifferences(int batch, int inChannels, int outChannels, int kernel, int stride, int padding, int height, int width)
     {
         var rng = new Rng(batch * 100 + kernel * 10 + stride);
-        var layer = new Conv2d(inChannels, outChannels, kernel, stride, padding, init: Init.Glorot, rng: rng);
+        var layer = new Conv2d(inChannels, outChannels, kernel, rng, stride, padding, init: Init.Glorot);
         layer.Bias!.Value.Data.AsSpan().Fill(0.1f);
         Tensor input = Tensor.RandomNormal(rng, 0, 1, batch, inChannels, height, width);
         GradientAssert.Passes(GradientCheck.CheckLayer(layer, input, seed: 4));
@@ -28,7 +28,7 @@ public class Conv2dTests
     public void MatchesTheDefinitionComputedDirectly(int stride, int padding)
     {
         var rng = new Rng(9);
-        var layer = new Conv2d(3, 4, 3, stride, padding, rng: rng);
+        var layer = new Conv2d(3, 4, 3, rng, stride, padding);
         Tensor.RandomNormal(rng, 0, 1, 4).Data.CopyTo(layer.Bias!.Value.Data, 0);
         Tensor x = Tensor.RandomNormal(rng, 0, 1, 2, 3, 8, 7);
         Tensor y = layer.Forward(x);
@@ -58,7 +58,7 @@ public class Conv2dTests
     public void AnEdgeFilterByHand()
     {
         // A vertical-edge filter on an image that is dark on the left and bright on the right.
-        var layer = new Conv2d(1, 1, 3, bias: false);
+        var layer = new Conv2d(1, 1, 3, new Rng(0), bias: false);
         float[] filter = { -1, 0, 1, -1, 0, 1, -1, 0, 1 };
         filter.CopyTo(layer.Weight.Value.Data, 0);
         var image = new Tensor(1, 1, 4, 4);
@@ -75,7 +75,7 @@ public class Conv2dTests
     [Fact]
     public void TheSeedNetworksShapes()
     {
-        var model = new Sequential(new Conv2d(1, 8, 5), new Conv2d(8, 8, 5), new MaxPool2d(2), new Flatten());
+        var model = new Sequential(new Conv2d(1, 8, 5, new Rng(1)), new Conv2d(8, 8, 5, new Rng(2)), new MaxPool2d(2), new Flatten());
         Assert.Equal(new[] { 1, 8, 24, 24 }, model.Layers[0].OutputShape([1, 1, 28, 28]));
         Assert.Equal(new[] { 1, 800 }, model.OutputShape([1, 1, 28, 28]));
     }
@@ -83,16 +83,16 @@ public class Conv2dTests
     [Fact]
     public void WrongShapesAreNamed()
     {
-        var error = Assert.Throws<ArgumentException>(() => new Conv2d(3, 8, 3).Forward(new Tensor(2, 1, 28, 28)));
+        var error = Assert.Throws<ArgumentException>(() => new Conv2d(3, 8, 3, new Rng(0)).Forward(new Tensor(2, 1, 28, 28)));
         Assert.Contains("expects input (N, 3, H, W), got (2, 1, 28, 28)", error.Message);
-        Assert.Throws<ArgumentException>(() => new Conv2d(1, 8, 5).Forward(new Tensor(1, 1, 4, 4)));
+        Assert.Throws<ArgumentException>(() => new Conv2d(1, 8, 5, new Rng(0)).Forward(new Tensor(1, 1, 4, 4)));
     }
 
     [Fact]
     public void ParametersOnlyBackwardGivesTheSameWeightGradient()
     {
-        var a = new Conv2d(2, 3, 3, 1, 1, rng: new Rng(1));
-        var b = new Conv2d(2, 3, 3, 1, 1, rng: new Rng(1));
+        var a = new Conv2d(2, 3, 3, new Rng(1), 1, 1);
+        var b = new Conv2d(2, 3, 3, new Rng(1), 1, 1);
         Tensor x = Tensor.RandomNormal(new Rng(2), 0, 1, 5, 2, 6, 6);
         Tensor g = Tensor.RandomNormal(new Rng(3), 0, 1, 5, 3, 6, 6);
         a.Forward(x);

@@ -14,7 +14,7 @@ public class LinearTests
     public void GradientsMatchFiniteDifferences(int batch, int inFeatures, int outFeatures, bool bias)
     {
         var rng = new Rng(batch + inFeatures);
-        var layer = new Linear(inFeatures, outFeatures, bias, Init.Glorot, rng);
+        var layer = new Linear(inFeatures, outFeatures, rng, bias, Init.Glorot);
         if (layer.Bias is not null)
         {
             layer.Bias.Value.Data.AsSpan().Fill(0.3f);
@@ -26,7 +26,7 @@ public class LinearTests
     [Fact]
     public void ForwardComputesWxPlusBByHand()
     {
-        var layer = new Linear(2, 3);
+        var layer = new Linear(2, 3, new Rng(0));
         Tensor.FromArray(new float[,] { { 1, 2 }, { 3, 4 }, { 5, 6 } }).Data.CopyTo(layer.Weight.Value.Data, 0);
         layer.Bias!.Value.Data[2] = 10f;
         Tensor y = layer.Forward(Tensor.FromArray(new float[,] { { 1, -1 } }));
@@ -52,7 +52,7 @@ public class LinearTests
     [Fact]
     public void WrongInputShapeIsNamed()
     {
-        var error = Assert.Throws<ArgumentException>(() => new Linear(784, 10).Forward(new Tensor(2, 783)));
+        var error = Assert.Throws<ArgumentException>(() => new Linear(784, 10, new Rng(0)).Forward(new Tensor(2, 783)));
         Assert.Contains("expects input (N, 784), got (2, 783)", error.Message);
     }
 

@@ -57,6 +57,6 @@ public class PoolingAndDropoutTests
         Assert.Same(x, dropout.Forward(x));
         GradientAssert.Passes(GradientCheck.CheckLayer(dropout, x));
         Assert.Equal(new Dropout(0.5f, new Rng(5)).Forward(x).Data, new Dropout(0.5f, new Rng(5)).Forward(x).Data);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f, new Rng(0)));
     }
 }

@@ -18,17 +18,20 @@ public class SequentialTests
     }
 
     [Fact]
-    public void ParametersOnlyBackwardGivesTheSameParameterGradients()
+    public void BackwardSkipsTheInputGradientUnlessAskedAndGivesTheSameParameterGradients()
     {
         var rng = new Rng(12);
-        Sequential Make() => new(new Linear(8, 6, rng: new Rng(1)), new ReLU(), new Linear(6, 3, rng: new Rng(2)));
+        Sequential Make() => new(new Linear(8, 6, new Rng(1)), new ReLU(), new Linear(6, 3, new Rng(2)));
         Sequential a = Make(), b = Make();
+        a.RequiresInputGradient = true;
         Tensor x = Tensor.RandomNormal(rng, 0, 1, 4, 8);
         Tensor g = Tensor.RandomNormal(rng, 0, 1, 4, 3);
         a.Forward(x);
-        a.Backward(g);
+        Tensor inputGradient = a.Backward(g);
         b.Forward(x);
-        b.BackwardParametersOnly(g);
+        Tensor skipped = b.Backward(g);
+        Assert.Equal([4, 8], inputGradient.Shape);
+        Assert.Equal(0, skipped.Length);
         for (int i = 0; i < a.Parameters.Count; i++)
         {
             Assert.Equal(a.Parameters[i].Gradient.Data, b.Parameters[i].Gradient.Data);
@@ -36,9 +39,45 @@ public class SequentialTests
     }
 
     [Fact]
+    public void StateNamesEveryTensorByLayerIndexAndIncludesBuffers()
+    {
+        var model = new Sequential(new Linear(4, 3, new Rng(1)), new BatchNorm(3), new ReLU(), new Linear(3, 2, new Rng(2), bias: false));
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "3.weight"],
+            model.State.Select(entry => entry.Name));
+        Assert.Same(model.Layers[0].Parameters[0].Value, model.State[0].Value);
+    }
+
+    [Fact]
+    public void EvaluationModeIsRestoredEvenWhenTheBodyThrows()
+    {
+        var model = new Sequential(new Linear(4, 3, new Rng(1)), new Dropout(0.5f, new Rng(2)));
+        Assert.True(model.IsTraining);
+        Assert.Throws<ArgumentException>(() =>
+        {
+            using (model.EvaluationMode())
+            {
+                Assert.False(model.IsTraining);
+                model.Forward(new Tensor(2, 5));
+            }
+        });
+        Assert.True(model.IsTraining);
+    }
+
+    [Fact]
+    public void LayersLeftWithoutTheirOwnSeedWouldBeIdenticalSoTheSeedIsRequired()
+    {
+        // Two layers from one generator differ; the constructor has no default generator to fall back on.
+        var rng = new Rng(3);
+        var first = new Linear(5, 5, rng);
+        var second = new Linear(5, 5, rng);
+        Assert.NotEqual(first.Weight.Value.Data, second.Weight.Value.Data);
+        Assert.Throws<ArgumentNullException>(() => new Linear(5, 5, null!));
+    }
+
+    [Fact]
     public void OutputShapeWalksTheLayersAndNamesAMismatch()
     {
-        var model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
+        var model = new Sequential(new Linear(784, 128, new Rng(1)), new ReLU(), new Linear(128, 10, new Rng(2)));
         Assert.Equal(new[] { 32, 10 }, model.OutputShape([32, 784]));
         Assert.Equal(784 * 128 + 128 + 128 * 10 + 10, model.ParameterCount);
         Assert.Throws<ArgumentException>(() => model.OutputShape([32, 100]));

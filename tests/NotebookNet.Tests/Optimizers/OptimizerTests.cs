@@ -64,4 +64,56 @@ public class OptimizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([p], beta1: 1.5f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([p], learningRate: float.NaN));
     }
+
+    [Fact]
+    public void TheScheduleMultipliesTheBaseRateAndTheBaseRateStays()
+    {
+        Parameter p = Make(1f, 2f);
+        var sgd = new Sgd([p], learningRate: 0.1f) { ScheduleFactor = 0.5f };
+        sgd.Step();
+        Assert.Equal(0.9f, p.Value.Data[0], 6); // θ − 0.1·0.5·2
+        Assert.Equal(0.1f, sgd.LearningRate);
+        Assert.Equal(0.05f, sgd.CurrentLearningRate, 7);
+    }
+
+    [Fact]
+    public void ZeroGradientsClearsEveryGradientAndBadArgumentsAreNamed()
+    {
+        Parameter a = Make(1f, 2f), b = Make(3f, 4f);
+        var adam = new Adam([a, b]);
+        adam.ZeroGradients();
+        Assert.Equal(0f, a.Gradient[0]);
+        Assert.Equal(0f, b.Gradient[0]);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([a], 0.1f, momentum: 1f)).ParamName);
+        Assert.Equal("weightDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([a], 0.1f, weightDecay: -1f)).ParamName);
+        Assert.Equal("LearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([a], -0.1f)).ParamName);
+        Assert.Equal("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([a], beta2: 1f)).ParamName);
+        Assert.Equal("epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([a], epsilon: 0f)).ParamName);
+    }
+
+    [Fact]
+    public void AfterAStepTheNextBackwardOverwritesTheSpentGradientAsIfItHadBeenZeroed()
+    {
+        var rng = new Rng(5);
+        var a = new NotebookNet.Layers.Linear(3, 2, new Rng(1));
+        var b = new NotebookNet.Layers.Linear(3, 2, new Rng(1));
+        Tensor x = Tensor.RandomNormal(rng, 0, 1, 4, 3), g = Tensor.RandomNormal(rng, 0, 1, 4, 2);
+        var sgdA = new Sgd(a.Parameters, 0.1f);
+        var sgdB = new Sgd(b.Parameters, 0.1f);
+        for (int step = 0; step < 3; step++)
+        {
+            a.Forward(x);
+            a.Backward(g);
+            sgdA.Step();              // leaves the gradients spent
+            sgdB.ZeroGradients();     // the eager way
+            b.Forward(x);
+            b.Backward(g);
+            sgdB.Step();
+        }
+        Assert.Equal(a.Weight.Value.Data, b.Weight.Value.Data);
+        Assert.Equal(a.Bias!.Value.Data, b.Bias!.Value.Data);
+        // Reading the gradient changes nothing: it still holds what the last step used.
+        float[] before = (float[])a.Weight.Gradient.Data.Clone();
+        Assert.Equal(before, a.Weight.Gradient.Data);
+    }
 }

@@ -1,4 +1,5 @@
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Optimizers;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
@@ -41,11 +42,11 @@ public class WeightAverageTests(MnistFixture mnist) : IClassFixture<MnistFixture
     {
         Dataset train = mnist.Train.ToDataset(count: 3000);
         Dataset test = mnist.Test.ToDataset(count: 1000);
-        TrainingOptions options = Recipes.W1.Options with { Epochs = 2, WeightAveraging = 0.99f };
-        var (model, history) = Recipes.W1.Train(train, test, seed: 2, options: options);
+        TrainingOptions options = Recipe.W1.Options with { Epochs = 2, WeightAveraging = 0.99f };
+        var (model, history) = Recipe.W1.Train(train, test, seed: 2, options: options);
         Assert.All(history, epoch => Assert.NotNull(epoch.TrainedTestAccuracy));
         Assert.Equal(history[^1].TestAccuracy!.Value, Evaluation.Accuracy(model, test), 5);
-        var (plain, _) = Recipes.W1.Train(train, null, seed: 2, options: options with { WeightAveraging = null });
+        var (plain, _) = Recipe.W1.Train(train, null, seed: 2, options: options with { WeightAveraging = null });
         Assert.NotEqual(plain.Parameters[0].Value.Data, model.Parameters[0].Value.Data);
         Assert.Contains("averaged weights", history.ToString());
     }

@@ -1,4 +1,5 @@
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Preprocessing;
 using NotebookNet.Training;
 
@@ -9,9 +10,9 @@ public sealed class ClassifierFixture
 {
     private static readonly Lazy<DigitClassifier> Trained = new(() =>
     {
-        Dataset train = new MnistFixture().Train.ToDataset(Recipes.W1.Scaling, 10_000);
-        var (model, _) = Recipes.W1.Train(train, null, seed: 1, options: Recipes.W1.Options with { Epochs = 3 });
-        return DigitClassifier.For(Recipes.W1, model);
+        Dataset train = new MnistFixture().Train.ToDataset(Recipe.W1.Scaling, 10_000);
+        var (model, _) = Recipe.W1.Train(train, null, seed: 1, options: Recipe.W1.Options with { Epochs = 3 });
+        return DigitClassifier.For(Recipe.W1, model);
     });
 
     public DigitClassifier Classifier => Trained.Value;

@@ -1,4 +1,5 @@
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
@@ -13,7 +14,7 @@ public class EnsembleTests
         // Two one-layer "networks" whose logits are the inputs themselves, scaled.
         Sequential Scaled(float factor)
         {
-            var linear = new Linear(2, 2, bias: false, init: Init.Zeros);
+            var linear = new Linear(2, 2, new Rng(0), bias: false, init: Init.Zeros);
             linear.Weight.Value.Data[0] = factor;
             linear.Weight.Value.Data[3] = factor;
             return new Sequential(linear);

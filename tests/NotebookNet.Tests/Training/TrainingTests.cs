@@ -1,5 +1,6 @@
 using NotebookNet.Activations;
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Losses;
 using NotebookNet.Optimizers;
@@ -18,7 +19,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Dataset train = mnist.Train.ToDataset(count: 2000);
         float[][] Run(int seed)
         {
-            var (model, _) = Recipes.W1.Train(train, null, seed, options: Recipes.W1.Options with { Epochs = 2 });
+            var (model, _) = Recipe.W1.Train(train, null, seed, options: Recipe.W1.Options with { Epochs = 2 });
             return model.Parameters.Select(p => p.Value.Data).ToArray();
         }
         float[][] a = Run(7), b = Run(7), c = Run(8);
@@ -34,7 +35,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     {
         Dataset train = mnist.Train.ToDataset(count: 10_000);
         Dataset test = mnist.Test.ToDataset(count: 2_000);
-        var (model, history) = Recipes.W1.Train(train, test, seed: 1, options: Recipes.W1.Options with { Epochs = 3 });
+        var (model, history) = Recipe.W1.Train(train, test, seed: 1, options: Recipe.W1.Options with { Epochs = 3 });
         Assert.Equal(3, history.Count);
         Assert.True(history[2].Loss < history[0].Loss, history.ToString());
         // Measured: 87.6 % on these 2,000 test digits (the first ones of the test set are the harder ones).
@@ -50,7 +51,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     {
         Dataset train = mnist.Train.ToDataset(PixelScaling.Rashid, count: 10_000);
         Dataset test = mnist.Test.ToDataset(PixelScaling.Rashid).Slice(5_000, 2_000);
-        var (_, history) = Recipes.Rashid.Train(train, test, seed: 1, options: Recipes.Rashid.Options with { Epochs = 1 });
+        var (_, history) = Recipe.Rashid.Train(train, test, seed: 1, options: Recipe.Rashid.Options with { Epochs = 1 });
         Assert.True(history.FinalTestAccuracy >= RashidFloor, history.ToString());
     }
 
@@ -58,7 +59,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     public void AnUntrainedNetworkIsNearChance()
     {
         Dataset test = mnist.Test.ToDataset(count: 2_000);
-        float accuracy = Evaluation.Accuracy(Recipes.W1.CreateModel(new Rng(3)), test);
+        float accuracy = Evaluation.Accuracy(Recipe.W1.CreateModel(new Rng(3)), test);
         Assert.InRange(accuracy, 0.02f, 0.25f);
     }
 
@@ -79,7 +80,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     {
         Dataset train = mnist.Train.ToDataset(count: 640);
         train.Images.Data[100 * 784 + 300] = float.NaN;
-        var model = Recipes.W1.CreateModel(new Rng(1));
+        var model = Recipe.W1.CreateModel(new Rng(1));
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.1f));
         var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train, null, new TrainingOptions { BatchSize = 64, Shuffle = false }));
         Assert.Contains("batch 2 of 10", error.Message);
@@ -94,7 +95,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Dataset train = mnist.Train.ToDataset(count: 2_000);
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var model = Recipes.W1.CreateModel(new Rng(1));
+        var model = Recipe.W1.CreateModel(new Rng(1));
         var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.1f));
         Assert.Throws<OperationCanceledException>(() => trainer.Fit(train, null, new TrainingOptions(), cancellation: cancel.Token));
     }
@@ -104,7 +105,7 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     {
         Dataset train = mnist.Train.ToDataset(count: 1_000);
         var reports = new List<TrainingProgress>();
-        var model = Recipes.W1.CreateModel(new Rng(1));
+        var model = Recipe.W1.CreateModel(new Rng(1));
         new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.1f))
             .Fit(train, null, new TrainingOptions { Epochs = 2, BatchSize = 100, ReportEvery = 3 }, new ListProgress(reports));
         Assert.Equal(1.0, reports[^1].Fraction, 6);
@@ -114,5 +115,36 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     private sealed class ListProgress(List<TrainingProgress> list) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => list.Add(value);
+    }
+
+    [Fact]
+    public void AScheduleIsSizedFromTheRunsOwnEpochs()
+    {
+        // mlp256 anneals over 15 epochs; asked for 3, the cosine must still reach its end within those 3.
+        Dataset train = mnist.Train.ToDataset(count: 300);
+        var (_, history) = Recipe.Mlp256.Train(train, null, seed: 1, options: Recipe.Mlp256.Options with { Epochs = 3 });
+        float baseRate = Recipe.Mlp256.CreateOptimizer(Recipe.Mlp256.CreateModel(new Rng(1))).LearningRate;
+        Assert.Equal([baseRate, baseRate * 0.75f, baseRate * 0.25f], history.Select(epoch => epoch.LearningRate).ToArray(), new FloatTolerance(1e-6f));
+
+        // A new base rate is still multiplied by the schedule.
+        var (_, faster) = Recipe.Mlp256.Train(train, null, seed: 1, options: Recipe.Mlp256.Options with { Epochs = 2 }, learningRate: 0.2f);
+        Assert.Equal([0.2f, 0.1f], faster.Select(epoch => epoch.LearningRate).ToArray(), new FloatTolerance(1e-6f));
+    }
+
+    [Fact]
+    public void ZeroEpochsOrBatchSizeIsRefusedNamingTheOption()
+    {
+        var model = Recipe.W1.CreateModel(new Rng(1));
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.1f));
+        Dataset train = mnist.Train.ToDataset(count: 10);
+        Assert.Equal("options.Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(train, null, new TrainingOptions { Epochs = 0 })).ParamName);
+        Assert.Equal("options.BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(train, null, new TrainingOptions { BatchSize = 0 })).ParamName);
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => MathF.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
     }
 }

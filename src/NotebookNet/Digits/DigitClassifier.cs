@@ -4,8 +4,9 @@ using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
 using NotebookNet.Tensors;
+using NotebookNet.Training;
 
-namespace NotebookNet.Training;
+namespace NotebookNet.Digits;
 
 /// <summary>
 /// What a model made of one picture: the digit (−1 when no digit was found), all ten probabilities, and the
@@ -30,39 +31,42 @@ public sealed record Prediction(int Digit, float[] Probabilities, PreprocessedDi
 }
 
 /// <summary>
-/// A trained model with what it needs to read pictures: the pixel scaling and input shape it was trained with,
-/// and a <see cref="DigitPreprocessor"/>. <c>classifier.Predict(picture)</c> gives the digit and its probabilities.
-/// Introduced in notebook 05.
+/// A trained model with what it needs to read pictures: what it expects of its input (the pixel scaling and input shape it
+/// was trained with) and a <see cref="DigitPreprocessor"/>. <c>classifier.Predict(picture)</c> gives the digit and its
+/// probabilities. Introduced in notebook 05.
 /// </summary>
-public sealed class DigitClassifier(Sequential model, PixelScaling scaling, int[] inputShape, DigitPreprocessor? preprocessor = null)
+public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPreprocessor? preprocessor = null)
 {
     /// <summary>The network; it outputs ten logits.</summary>
     public Sequential Model { get; } = model;
 
+    /// <summary>What the model expects of its input, as saved with it.</summary>
+    public ModelInput Input { get; } = input;
+
     /// <summary>How pixels became inputs in training.</summary>
-    public PixelScaling Scaling { get; } = scaling;
+    public PixelScaling Scaling => Input.Scaling;
 
     /// <summary>The shape of one input: (784,) or (1, 28, 28).</summary>
-    public int[] InputShape { get; } = inputShape;
+    public int[] InputShape => Input.Shape.ToArray();
 
     /// <summary>The preprocessing applied to pictures.</summary>
     public DigitPreprocessor Preprocessor { get; } = preprocessor ?? new DigitPreprocessor();
 
     /// <summary>A classifier for a model trained by <paramref name="recipe"/>.</summary>
-    public static DigitClassifier For(Recipe recipe, Sequential model) => new(model, recipe.Scaling, recipe.InputShape);
+    public static DigitClassifier For(Recipe recipe, Sequential model) => new(model, recipe.Input);
 
-    /// <summary>Loads a model file written by <c>train</c> (its metadata gives the scaling and input shape).</summary>
-    /// <exception cref="InvalidDataException">The file is not a valid model file.</exception>
+    /// <summary>Loads a model file written by <c>train</c>, which records what the model expects of its input.</summary>
+    /// <exception cref="InvalidDataException">The file is not a valid model file, records no input, or is not a digit classifier.</exception>
     public static DigitClassifier Load(string path)
     {
         SavedModel saved = ModelFile.Load(path);
-        PixelScaling scaling = saved.Metadata.TryGetValue("scaling", out string? text) && Enum.TryParse(text, out PixelScaling parsed)
-            ? parsed
-            : PixelScaling.ZeroToOne;
-        int[] inputShape = saved.Metadata.TryGetValue("input-shape", out string? shape)
-            ? shape.Split(',').Select(part => int.Parse(part, CultureInfo.InvariantCulture)).ToArray()
-            : [Mnist.Pixels];
-        return new DigitClassifier(saved.Model, scaling, inputShape);
+        ModelInput input = saved.Input
+            ?? throw new InvalidDataException($"{Path.GetFileName(path)}: records no input (pixel scaling and shape); save it with ModelFile.Save(model, path, input)");
+        if (input.ClassNames.Count != 10 || input.Length != Mnist.Pixels)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: takes {input.Length} values and has {input.ClassNames.Count} classes; a digit classifier takes 28×28 pictures into 10 classes");
+        }
+        return new DigitClassifier(saved.Model, input);
     }
 
     /// <summary>Reads a picture file, preprocesses it and classifies it.</summary>

@@ -1,8 +1,9 @@
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Preprocessing;
 using NotebookNet.Tensors;
 
-namespace NotebookNet.Tests.Preprocessing;
+namespace NotebookNet.Tests.Digits;
 
 public class DrawnDigitsTests
 {
@@ -60,7 +61,7 @@ public class DrawnDigitsTests
     public void FolderOfDrawingsLoadsWithItsLabels()
     {
         using var folder = new TempFolder();
-        IReadOnlyList<string> files = ImageFolder.Write(folder.Path, new DrawnDigits().Generate(20, seed: 3));
+        IReadOnlyList<string> files = ImageFolder.Write(folder.Path, new DrawnDigits().Generate(20, seed: 3).Select(d => (d.Label, d.ToPng())));
         Assert.Equal(20, files.Count);
         ImageFolderContents contents = ImageFolder.Load(folder.Path);
         Assert.Equal(20, contents.Digits.Count + contents.NotFound.Count);

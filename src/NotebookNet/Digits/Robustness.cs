@@ -1,7 +1,8 @@
 using NotebookNet.Data;
 using NotebookNet.Preprocessing;
+using NotebookNet.Training;
 
-namespace NotebookNet.Training;
+namespace NotebookNet.Digits;
 
 /// <summary>Generated drawings made ready for classifiers, once: with the full pipeline and squeezed only.</summary>
 /// <param name="Preprocessed">The drawings in which a digit was found, through <see cref="DigitPreprocessor.Process(GrayImage, bool)"/>.</param>

@@ -1,11 +1,12 @@
 using System.Numerics.Tensors;
 using NotebookNet.Data;
+using NotebookNet.Digits;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
 using NotebookNet.Tests.Preprocessing;
 using NotebookNet.Training;
 
-namespace NotebookNet.Tests.Training;
+namespace NotebookNet.Tests.Digits;
 
 public class DigitClassifierTests(ClassifierFixture fixture) : IClassFixture<ClassifierFixture>
 {
@@ -50,7 +51,7 @@ public class DigitClassifierTests(ClassifierFixture fixture) : IClassFixture<Cla
     {
         using var folder = new TempFolder();
         string path = folder.File("w1.nnw");
-        ModelFile.Save(fixture.Classifier.Model, path, new Dictionary<string, string> { ["scaling"] = "Standardized", ["input-shape"] = "784" });
+        ModelFile.Save(fixture.Classifier.Model, path, ModelInput.Mnist(PixelScaling.Standardized, [784]));
         DigitClassifier loaded = DigitClassifier.Load(path);
         Assert.Equal(PixelScaling.Standardized, loaded.Scaling);
         Assert.Equal([784], loaded.InputShape);

@@ -1,7 +1,9 @@
+using NotebookNet.Preprocessing;
 using NotebookNet.Tensors;
+using NotebookNet.Training;
 using SkiaSharp;
 
-namespace NotebookNet.Preprocessing;
+namespace NotebookNet.Digits;
 
 /// <summary>A generated picture of a digit: RGBA pixels (not premultiplied), its label and how it was drawn.</summary>
 public sealed record DrawnDigit(int Label, byte[] Rgba, int Width, int Height, string Font, string Description)
@@ -21,25 +23,56 @@ public sealed record DrawnDigit(int Label, byte[] Rgba, int Width, int Height, s
 public sealed class DrawnDigits
 {
     /// <summary>
-    /// The fonts looked for, as Debian packages install them (<c>apt-get install</c> the package named first). Left
-    /// out: fonts-femkeklaver, whose glyphs render as hollow double outlines that no pen draws.
+    /// The fonts looked for: the Debian package and the file it installs, from HandwritingFonts.tsv (the one list, which
+    /// <c>.ci/run</c> installs from). Left out: fonts-femkeklaver, whose glyphs render as hollow double outlines.
     /// </summary>
-    public static IReadOnlyList<(string Package, string Path)> KnownFonts { get; } =
-    [
-        ("fonts-humor-sans", "/usr/share/fonts/truetype/humor-sans/Humor-Sans.ttf"),
-        ("fonts-dkg-handwriting", "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf"),
-        ("fonts-breip", "/usr/share/fonts/truetype/breip/Breip.ttf"),
-        ("fonts-comic-neue", "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf"),
-        ("fonts-bwht", "/usr/share/fonts/opentype/bwht/BecauseWeLearn-Regular.otf"),
-        ("fonts-bwht", "/usr/share/fonts/opentype/bwht/BecauseWeCreate-Regular.otf"),
-        ("fonts-rufscript", "/usr/share/fonts/truetype/rufscript/Rufscript010.ttf"),
-        ("fonts-sjfonts", "/usr/share/fonts/truetype/sjfonts/Delphine.ttf"),
-        ("fonts-sjfonts", "/usr/share/fonts/truetype/sjfonts/SteveHand.ttf"),
-        ("fonts-tomsontalks", "/usr/share/fonts/truetype/tomsontalks/TomsonTalks.ttf"),
-    ];
+    public static IReadOnlyList<(string Package, string Path)> KnownFonts { get; } = ReadKnownFonts();
 
     /// <summary>The Debian packages that provide <see cref="KnownFonts"/>, for an error message or a set-up script.</summary>
     public static string Packages => string.Join(' ', KnownFonts.Select(font => font.Package).Distinct());
+
+    /// <summary>
+    /// Where each known font is on this machine: at its Debian path, or a file of the same name in the system's or the
+    /// user's font folder (Linux, macOS and Windows). The fonts are Debian packages; on macOS and Windows they are found
+    /// only if their files were installed by hand from the fonts' own sources — or pass font files to the constructor.
+    /// </summary>
+    public static IReadOnlyList<string> FindFonts()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string[] folders =
+        [
+            "/usr/share/fonts", "/usr/local/share/fonts", Path.Combine(home, ".local/share/fonts"), Path.Combine(home, ".fonts"),
+            "/Library/Fonts", "/System/Library/Fonts", Path.Combine(home, "Library/Fonts"),
+            Environment.GetFolderPath(Environment.SpecialFolder.Fonts),
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "Microsoft/Windows/Fonts"),
+        ];
+        var found = new List<string>();
+        foreach ((_, string path) in KnownFonts)
+        {
+            string? file = File.Exists(path)
+                ? path
+                : folders.Where(folder => folder.Length > 0 && Directory.Exists(folder))
+                    .SelectMany(folder => Directory.EnumerateFiles(folder, Path.GetFileName(path), SearchOption.AllDirectories))
+                    .FirstOrDefault();
+            if (file is not null)
+            {
+                found.Add(file);
+            }
+        }
+        return found;
+    }
+
+    private static (string Package, string Path)[] ReadKnownFonts()
+    {
+        using Stream list = typeof(DrawnDigits).Assembly.GetManifestResourceStream("NotebookNet.Digits.HandwritingFonts.tsv")
+            ?? throw new InvalidOperationException("HandwritingFonts.tsv is not embedded in the library");
+        using var reader = new StreamReader(list);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith('#'))
+            .Select(line => line.Split('\t'))
+            .Select(fields => (fields[0], fields[1]))
+            .ToArray();
+    }
 
     private readonly (string Name, SKTypeface Typeface)[] _fonts;
 
@@ -49,7 +82,7 @@ public sealed class DrawnDigits
     public DrawnDigits(IEnumerable<string>? fontFiles = null)
     {
         var fonts = new List<(string, SKTypeface)>();
-        foreach (string path in fontFiles ?? KnownFonts.Select(font => font.Path).Where(File.Exists))
+        foreach (string path in fontFiles ?? FindFonts())
         {
             SKTypeface typeface = SKTypeface.FromFile(path)
                 ?? throw new InvalidDataException($"{path}: not a font file SkiaSharp can read");
@@ -58,7 +91,8 @@ public sealed class DrawnDigits
         if (fonts.Count == 0)
         {
             throw new InvalidOperationException(
-                $"no handwriting font found: install them with `sudo apt-get install {Packages}` (Debian/Ubuntu) or pass font files");
+                $"no handwriting font found: install them with `sudo apt-get install {Packages}` (Debian/Ubuntu; on macOS or Windows " +
+                "install the same font files from their own sources) or pass font files");
         }
         _fonts = [.. fonts];
     }

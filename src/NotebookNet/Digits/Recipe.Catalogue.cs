@@ -3,69 +3,12 @@ using NotebookNet.Data;
 using NotebookNet.Layers;
 using NotebookNet.Losses;
 using NotebookNet.Optimizers;
-using NotebookNet.Tensors;
+using NotebookNet.Training;
 
-namespace NotebookNet.Training;
-
-/// <summary>
-/// Everything that defines a training run: architecture, loss, optimizer, options and input scaling,
-/// with the accuracy someone published for it. The <c>reproduce</c> command trains each one.
-/// </summary>
-public sealed record Recipe
-{
-    /// <summary>A short name used on the command line, e.g. <c>rashid</c>.</summary>
-    public required string Name { get; init; }
-
-    /// <summary>What the recipe is, in a line.</summary>
-    public required string Description { get; init; }
-
-    /// <summary>Builds the model with weights drawn from the seed.</summary>
-    public required Func<Rng, Sequential> CreateModel { get; init; }
-
-    /// <summary>Creates the loss.</summary>
-    public required Func<ILoss> CreateLoss { get; init; }
-
-    /// <summary>Creates the optimizer over the model's parameters.</summary>
-    public required Func<Sequential, IOptimizer> CreateOptimizer { get; init; }
-
-    /// <summary>Epochs, batch size, schedule.</summary>
-    public required TrainingOptions Options { get; init; }
-
-    /// <summary>How pixels become inputs.</summary>
-    public required PixelScaling Scaling { get; init; }
-
-    /// <summary>The shape of one input: (784,) for MLPs, (1, 28, 28) for convolutional networks.</summary>
-    public int[] InputShape { get; init; } = [784];
-
-    /// <summary>The accuracy reported elsewhere for this configuration, as text (e.g. "97.36 %").</summary>
-    public string Published { get; init; } = "";
-
-    /// <summary>Where <see cref="Published"/> comes from.</summary>
-    public string Source { get; init; } = "";
-
-    /// <summary>The least test accuracy our run must reach (0..1).</summary>
-    public float Floor { get; init; }
-
-    /// <summary>How many networks, trained from consecutive seeds, vote as an <see cref="Ensemble"/> (1: a single network).</summary>
-    public int EnsembleSize { get; init; } = 1;
-
-    /// <summary>Trains a fresh model by this recipe with <paramref name="seed"/> and returns it with its history.</summary>
-    public (Sequential Model, TrainingHistory History) Train(Dataset train, Dataset? test, int seed = 1,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingOptions? options = null)
-    {
-        Sequential model = CreateModel(new Rng(seed));
-        var trainer = new Trainer(model, CreateLoss(), CreateOptimizer(model));
-        TrainingHistory history = trainer.Fit(Shape(train), test is null ? null : Shape(test), (options ?? Options) with { Seed = seed }, progress, cancellation);
-        return (model, history);
-    }
-
-    /// <summary>The dataset with each example seen in this recipe's <see cref="InputShape"/> (no copy).</summary>
-    public Dataset Shape(Dataset data) =>
-        data.ExampleShape.SequenceEqual(InputShape) ? data : data.Reshape(InputShape);
-}
+namespace NotebookNet.Digits;
 
 /// <summary>The configurations NotebookNet reproduces and benchmarks.</summary>
-public static class Recipes
+public sealed partial record Recipe
 {
     /// <summary>
     /// Rashid's <i>Make Your Own Neural Network</i>: 784-200-10, sigmoid everywhere, no biases, weights N(0, 1/fan_in),
@@ -98,7 +41,7 @@ public static class Recipes
             new Linear(64, 10, rng: rng)),
         CreateLoss = () => new CrossEntropyLoss(),
         CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.05f, momentum: 0.9f),
-        Options = new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRateSchedule = Schedules.Cosine(0.05f, 15) },
+        Options = new TrainingOptions { Epochs = 15, BatchSize = 64, Schedule = Schedule.Cosine() },
         Scaling = PixelScaling.ZeroToOne,
         Published = "85 %",
         Source = "a seed project (same shape)",
@@ -116,7 +59,7 @@ public static class Recipes
             new Linear(800, 10, rng: rng)),
         CreateLoss = () => new CrossEntropyLoss(),
         CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.05f, momentum: 0.9f, weightDecay: 1e-4f),
-        Options = new TrainingOptions { Epochs = 30, BatchSize = 128, LearningRateSchedule = Schedules.Cosine(0.05f, 30) },
+        Options = new TrainingOptions { Epochs = 30, BatchSize = 128, Schedule = Schedule.Cosine() },
         Scaling = PixelScaling.ZeroToOne,
         Published = "98.40 %",
         Source = "Simard et al. 2003, 800 hidden units, cross-entropy",
@@ -187,7 +130,7 @@ public static class Recipes
         {
             Epochs = 20,
             BatchSize = 64,
-            LearningRateSchedule = Schedules.Cosine(1e-3f, 20),
+            Schedule = Schedule.Cosine(),
             Augmentation = new Augmentation(MaxShift: 2f, MaxRotationDegrees: 10f, MaxScale: 0.1f),
             ReportEvery = 100,
         },
@@ -220,7 +163,7 @@ public static class Recipes
         {
             Epochs = 30,
             BatchSize = 64,
-            LearningRateSchedule = Schedules.Cosine(2e-3f, 30),
+            Schedule = Schedule.Cosine(),
             Augmentation = new Augmentation(MaxShift: 2.5f, MaxRotationDegrees: 12f, MaxScale: 0.12f),
             ReportEvery = 100,
         },

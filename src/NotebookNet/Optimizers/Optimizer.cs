@@ -1,0 +1,94 @@
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Optimizers;
+
+/// <summary>
+/// Updates parameters from their gradients. An optimizer sees <see cref="Parameter"/>s, never layers. This base holds
+/// what every optimizer shares — the parameters, the learning rate and zeroing the gradients — so a subclass writes only
+/// its update, <see cref="Update"/>. Introduced in notebook 04.
+/// </summary>
+public abstract class Optimizer
+{
+    private float _learningRate;
+    private float _scheduleFactor = 1f;
+
+    /// <summary>Holds <paramref name="parameters"/> and the base learning rate.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not a number.</exception>
+    protected Optimizer(IEnumerable<Parameter> parameters, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameters = parameters.ToList();
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>η, the base step size: the one place a run's learning rate is set. A schedule multiplies it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value or NaN.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = value >= 0f && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "the learning rate must be a finite number ≥ 0");
+    }
+
+    /// <summary>
+    /// The factor a learning-rate schedule has set for the current epoch (1 without a schedule); the trainer sets it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value or NaN.</exception>
+    public float ScheduleFactor
+    {
+        get => _scheduleFactor;
+        set => _scheduleFactor = value >= 0f && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ScheduleFactor), value, "the schedule's factor must be a finite number ≥ 0");
+    }
+
+    /// <summary>The step size in force: <see cref="LearningRate"/> × <see cref="ScheduleFactor"/>.</summary>
+    public float CurrentLearningRate => LearningRate * ScheduleFactor;
+
+    /// <summary>Sets every parameter's gradient to zero, before the next backward pass adds into them.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Parameter parameter in Parameters)
+        {
+            parameter.ZeroGradient();
+        }
+    }
+
+    /// <summary>
+    /// One update of every parameter from its current gradient, with step size <see cref="CurrentLearningRate"/>. Each
+    /// gradient is then spent (<see cref="Parameter.MarkGradientSpent"/>): the next backward pass starts it afresh, so a
+    /// training loop need not zero the gradients between steps.
+    /// </summary>
+    public void Step()
+    {
+        BeginStep();
+        float learningRate = CurrentLearningRate;
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            Update(i, Parameters[i].Value.Span, Parameters[i].Gradient.Span, learningRate);
+            Parameters[i].MarkGradientSpent();
+        }
+    }
+
+    /// <summary>
+    /// Updates parameter <paramref name="index"/> (its values <paramref name="theta"/>) from its gradient; per-parameter
+    /// state such as a velocity is the subclass's, found by <paramref name="index"/>.
+    /// </summary>
+    /// <param name="index">The parameter's position in <see cref="Parameters"/>.</param>
+    /// <param name="theta">Its values, updated in place.</param>
+    /// <param name="gradient">∂L/∂θ; the update may use it as scratch (the next backward pass starts from zero).</param>
+    /// <param name="learningRate">The step size in force.</param>
+    protected abstract void Update(int index, Span<float> theta, Span<float> gradient, float learningRate);
+
+    /// <summary>Called once before the updates of each <see cref="Step"/>: where a step counter goes (Adam's t).</summary>
+    protected virtual void BeginStep()
+    {
+    }
+
+    /// <summary>One array per parameter, of its size: per-parameter state such as a velocity.</summary>
+    protected float[][] StatePerParameter() => Parameters.Select(parameter => new float[parameter.Value.Length]).ToArray();
+}
