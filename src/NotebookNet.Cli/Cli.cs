@@ -1,95 +1,169 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using NotebookNet.Data;
-using NotebookNet.Digits;
-using NotebookNet.Serialization;
 using NotebookNet.Training;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace NotebookNet.Cli;
 
-/// <summary>The notebooknet command: train, evaluate, reproduce, bench, predict, drawings.</summary>
+/// <summary>
+/// The notebooknet command. Each command is a class of its own with a <c>Create</c> method; adding one means writing that
+/// class and adding it to <see cref="Commands"/>.
+/// </summary>
 public static class Cli
 {
-    /// <summary>The usage text.</summary>
-    public const string Usage = """
-        usage: notebooknet <command> [options]
+    /// <summary>Every command, in the order help lists them.</summary>
+    public static IReadOnlyList<Func<CliContext, Command>> Commands { get; } =
+    [
+        TrainCommand.Create,
+        EvaluateCommand.Create,
+        ReproduceCommand.Create,
+        PredictCommand.Create,
+        DrawingsCommand.Create,
+        BenchCommand.Create,
+    ];
 
-        commands:
-          train      --recipe NAME [--epochs N] [--learning-rate X] [--batch-size N] [--seed N]
-                     [--limit N] [--output FILE] [--data DIR]
-                     Trains a recipe on MNIST and saves the model (default: models/NAME.nnw).
-          evaluate   MODEL [--data DIR]
-                     Test accuracy, per-class accuracy and confusion matrix of a saved model.
-          reproduce  [--recipes a,b] [--seed N] [--drawings N] [--quick] [--data DIR]
-                     Trains every published configuration and prints one table; with lenet5 among
-                     them, also its accuracy on N generated drawings (default 1000; 0: none).
-          predict    IMAGE|FOLDER [--model FILE] [--csv FILE]
-                     The digit in a picture (PNG, JPEG, BMP, GIF, WebP), its probability and the top
-                     three; for a folder a table and a CSV file (default predictions.csv).
-                     Default model: models/lenet5.nnw.
-          drawings   [--count N] [--seed N] [--output DIR]
-                     Writes generated drawings of digits as DIR/<label>/<n>.png (default drawings/).
-          bench      [--workloads W1,W2,W3,W4,W5] [--runs N] [--threads N] [--json] [--data DIR]
-                     Seconds per epoch and images per second of the benchmark workloads.
-
-        recipes: rashid, mlp256, best-mlp, seed-cnn, lenet5 (these five are reproduce's default), w1, best-cnn, best-cnn-x3
-        MNIST is read from --data, else $NOTEBOOKNET_MNIST, else data/mnist, else downloaded.
-        """;
-
-    /// <summary>Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage error).</summary>
-    public static int Run(string[] args, TextWriter? output = null)
+    /// <summary>The root command with every command under it, writing to <paramref name="context"/>.</summary>
+    public static RootCommand CreateRootCommand(CliContext context)
     {
-        output ??= Console.Out;
+        var root = new RootCommand("NotebookNet: train, evaluate, benchmark and query digit networks built from scratch.");
+        foreach (Func<CliContext, Command> create in Commands)
+        {
+            root.Subcommands.Add(create(context));
+        }
+        return root;
+    }
+
+    /// <summary>
+    /// Runs one command line; returns the exit code: 0 ok, 1 failure (a message names it), 2 usage error (the message and
+    /// the help of the command).
+    /// </summary>
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var context = new CliContext(output ?? Console.Out, error ?? Console.Error);
+        RootCommand root = CreateRootCommand(context);
+        ParseResult parsed = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false };
+        if (parsed.Errors.Count > 0)
+        {
+            return UsageError(parsed, context, parsed.Errors[0].Message.TrimEnd('.') + Suggestion(parsed));
+        }
         try
         {
-            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
-            {
-                output.WriteLine(Usage);
-                return args.Length == 0 ? 2 : 0;
-            }
-            var arguments = new Arguments(args.Skip(1), "quick", "json");
-            return args[0] switch
-            {
-                "train" => Commands.Train(arguments, output),
-                "evaluate" => Commands.Evaluate(arguments, output),
-                "reproduce" => Commands.Reproduce(arguments, output),
-                "bench" => Bench.Run(arguments, output),
-                "predict" => Predict.Run(arguments, output),
-                "drawings" => Commands.Drawings(arguments, output),
-                _ => throw new UsageException($"unknown command \"{args[0]}\""),
-            };
+            return parsed.Invoke(invocation);
         }
-        catch (UsageException error)
+        catch (UsageException usage)
         {
-            Console.Error.WriteLine($"notebooknet: {error.Message}\n");
-            Console.Error.WriteLine(Usage);
-            return 2;
+            return UsageError(parsed, context, usage.Message);
         }
-        catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException
+        catch (Exception failure) when (failure is IOException or InvalidDataException or UnauthorizedAccessException
             or TrainingDivergedException or ArgumentException or OperationCanceledException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"notebooknet: {error.Message}");
+            context.Error.WriteLine($"notebooknet: {failure.Message}");
             return 1;
         }
     }
 
-    /// <summary>Loads MNIST from the --data option or the usual places, showing download progress.</summary>
-    public static (MnistSplit Train, MnistSplit Test) LoadMnist(Arguments arguments)
+    private static int UsageError(ParseResult parsed, CliContext context, string message)
     {
-        string? folder = arguments.Text("data");
-        var progress = new Progress<DownloadProgress>(p =>
+        context.Error.WriteLine($"notebooknet: {message}");
+        context.Error.WriteLine();
+        // The help of the command the words were meant for, not of every command.
+        Command command = parsed.CommandResult.Command;
+        string[] helpArgs = command is RootCommand ? ["--help"] : [.. CommandPath(parsed.CommandResult), "--help"];
+        CreateRootCommand(context).Parse(helpArgs).Invoke(new InvocationConfiguration { Output = context.Error, Error = context.Error });
+        return 2;
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? r = result; r is CommandResult c && c.Command is not RootCommand; r = r.Parent)
+        {
+            names.Push(c.Command.Name);
+        }
+        return names;
+    }
+
+    /// <summary>" did you mean --epochs?" for a misspelt option or command, else nothing.</summary>
+    private static string Suggestion(ParseResult parsed)
+    {
+        Command command = parsed.CommandResult.Command;
+        IEnumerable<string> known = command.Options.SelectMany(o => o.Aliases.Append(o.Name))
+            .Concat(command.Subcommands.Select(c => c.Name));
+        foreach (string token in parsed.UnmatchedTokens)
+        {
+            if (Spelling.Closest(token, known) is string near)
+            {
+                return $"; did you mean {near}?";
+            }
+        }
+        return "";
+    }
+}
+
+/// <summary>A usage error found by a command: printed with the command's help, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Where a command writes, and the helpers commands share: MNIST, progress, tables.</summary>
+/// <param name="Output">Results: tables, accuracies, JSON.</param>
+/// <param name="Error">Progress and messages, so results can be piped.</param>
+public sealed record CliContext(TextWriter Output, TextWriter Error)
+{
+    /// <summary>The widest a table may be: it fits a 100-column terminal.</summary>
+    public const int TableWidth = 100;
+
+    /// <summary>Writes a table to <paramref name="writer"/> (default <see cref="Output"/>), at most <see cref="TableWidth"/> wide.</summary>
+    public void Write(IRenderable renderable, TextWriter? writer = null)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer ?? Output),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = TableWidth;
+        console.Write(renderable);
+    }
+
+    /// <summary>Writes <paramref name="text"/> wrapped to <see cref="TableWidth"/> columns.</summary>
+    public void WriteWrapped(string text) => Write(new Text(text + "\n"));
+
+    /// <summary>A table with these column titles (Markdown layout: readable in a terminal, a log and README), ready for rows of text.</summary>
+    public static Table Table(params string[] columns)
+    {
+        var table = new Table().Border(TableBorder.Markdown);
+        foreach (string column in columns)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(column)));
+        }
+        return table;
+    }
+
+    /// <summary>Adds a row of plain text (no markup) to <paramref name="table"/>.</summary>
+    public static void AddRow(Table table, params string[] cells) =>
+        table.AddRow(cells.Select(cell => (IRenderable)new Text(cell)).ToArray());
+
+    /// <summary>Loads MNIST from <paramref name="folder"/> or the usual places, showing download progress on <see cref="Error"/>.</summary>
+    public (MnistSplit Train, MnistSplit Test) LoadMnist(string? folder)
+    {
+        var progress = new SynchronousProgress<DownloadProgress>(p =>
         {
             if (p.TotalBytes is long total && (p.Bytes == total || p.Bytes % (1 << 22) < (1 << 16)))
             {
-                Console.Error.WriteLine($"downloading {p.File}.gz: {p.Bytes * 100 / total} %");
+                Error.WriteLine($"downloading {p.File}.gz: {p.Bytes * 100 / total} %");
             }
         });
         return Mnist.Load(folder, progress);
     }
 
-    /// <summary>A progress bar for training when the terminal can show one, else a line per epoch.</summary>
-    public static T WithTrainingProgress<T>(string title, Func<IProgress<TrainingProgress>, T> run)
+    /// <summary>A progress bar on the terminal's error stream when it can show one, else a line per epoch.</summary>
+    public T WithTrainingProgress<T>(string title, Func<IProgress<TrainingProgress>, T> run)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        bool terminal = ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+        if (!terminal)
         {
             int lastEpoch = 0;
             return run(new SynchronousProgress<TrainingProgress>(p =>
@@ -97,16 +171,17 @@ public static class Cli
                 if (p.Batch == p.Batches && p.Epoch != lastEpoch)
                 {
                     lastEpoch = p.Epoch;
-                    Console.Error.WriteLine($"{title}: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} train {p.Accuracy:P2} ({p.Elapsed.TotalSeconds:F1} s)");
+                    Error.WriteLine($"{title}: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} train {p.Accuracy:P2} ({p.Elapsed.TotalSeconds:F1} s)");
                 }
             }));
         }
         T result = default!;
-        AnsiConsole.Progress()
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
+            .Start(progressContext =>
             {
-                ProgressTask task = context.AddTask(Markup.Escape(title), maxValue: 1.0);
+                ProgressTask task = progressContext.AddTask(Markup.Escape(title), maxValue: 1.0);
                 result = run(new SynchronousProgress<TrainingProgress>(p =>
                 {
                     task.Value = p.Fraction;
@@ -122,4 +197,37 @@ public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
 {
     /// <inheritdoc/>
     public void Report(T value) => report(value);
+}
+
+/// <summary>"Did you mean" for misspelt names.</summary>
+public static class Spelling
+{
+    /// <summary>The known word closest to <paramref name="word"/>, if it is at most two edits away.</summary>
+    public static string? Closest(string word, IEnumerable<string> known) =>
+        known.Select(candidate => (candidate, distance: Distance(word.ToLowerInvariant(), candidate.ToLowerInvariant())))
+            .Where(pair => pair.distance <= 2 && pair.distance < Math.Max(word.Length, 1))
+            .OrderBy(pair => pair.distance)
+            .Select(pair => pair.candidate)
+            .FirstOrDefault();
+
+    /// <summary>The Levenshtein distance: insertions, deletions and substitutions.</summary>
+    public static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -17,34 +18,58 @@ namespace NotebookNet.Cli;
 /// MNIST's 28×28 (conversion to gray included). Each runs several times after an untimed warm-up
 /// (so the JIT has compiled the hot code); min, median and max are printed.
 /// </summary>
-public static class Bench
+public static class BenchCommand
 {
     private sealed record Measurement(string Workload, string Unit, double[] Values, float? Accuracy, string Description);
 
-    /// <summary>Runs the workloads and prints the table (and JSON lines with --json).</summary>
-    public static int Run(Arguments arguments, TextWriter output)
-    {
-        string[] workloads = (arguments.Text("workloads") ?? "W1,W2,W3,W4,W5").ToUpperInvariant()
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (string workload in workloads)
-        {
-            if (workload is not ("W1" or "W2" or "W3" or "W4" or "W5"))
-            {
-                throw new UsageException($"unknown workload {workload}; known: W1, W2, W3, W4, W5");
-            }
-        }
-        int runs = arguments.Int("runs", 1, 100) ?? 5;
-        int threads = arguments.Int("threads", 1, 256) ?? Environment.ProcessorCount;
-        bool json = arguments.Flag("json");
-        arguments.RejectUnknown(0);
-        MatMul.MaxDegreeOfParallelism = threads;
+    /// <summary>The workloads by the names the table shows; W4 means both W4a and W4b.</summary>
+    public static readonly string[] Workloads = ["W1", "W2", "W3", "W4a", "W4b", "W5"];
 
-        var (trainSplit, testSplit) = Cli.LoadMnist(arguments);
+    /// <summary>The command.</summary>
+    public static Command Create(CliContext context)
+    {
+        var workloads = new Option<string>("--workloads")
+        {
+            Description = $"Comma-separated workloads: {string.Join(", ", Workloads)} (W4 = W4a and W4b)",
+            DefaultValueFactory = _ => "W1,W2,W3,W4,W5",
+            HelpName = "W1,W2,…",
+        };
+        var runs = Options.Whole("--runs", 5, 1, 100, "Timed runs per workload, after an untimed warm-up (W2, W3: at most 3)");
+        var threads = Options.Whole("--threads", Environment.ProcessorCount, 1, 256, "Threads for the matrix multiply and convolutions");
+        var json = new Option<bool>("--json") { Description = "Print one JSON line per workload on standard output, and the table on standard error" };
+        var data = Options.Data();
+        var command = new Command("bench", "Seconds per epoch and images per second of the benchmark workloads.") { workloads, runs, threads, json, data };
+        command.SetAction(parsed => Run(context, ParseWorkloads(parsed.GetValue(workloads)!), parsed.GetValue(runs), parsed.GetValue(threads),
+            parsed.GetValue(json), parsed.GetValue(data)));
+        return command;
+    }
+
+    private static HashSet<string> ParseWorkloads(string text)
+    {
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string word in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (string.Equals(word, "W4", StringComparison.OrdinalIgnoreCase))
+            {
+                chosen.UnionWith(["W4a", "W4b"]);
+                continue;
+            }
+            string? known = Workloads.FirstOrDefault(w => string.Equals(w, word, StringComparison.OrdinalIgnoreCase))
+                ?? throw new UsageException($"unknown workload {word}; known: {string.Join(", ", Workloads)} (W4 = W4a and W4b)");
+            chosen.Add(known);
+        }
+        return chosen;
+    }
+
+    private static int Run(CliContext context, HashSet<string> workloads, int runs, int threads, bool json, string? data)
+    {
+        MatMul.MaxDegreeOfParallelism = threads;
+        var (trainSplit, testSplit) = context.LoadMnist(data);
         var measurements = new List<Measurement>();
         Sequential? w1Model = null;
         Dataset w1Test = testSplit.ToDataset(Recipe.W1.Scaling);
 
-        if (workloads.Contains("W1") || workloads.Contains("W4"))
+        if (workloads.Contains("W1") || workloads.Contains("W4a") || workloads.Contains("W4b"))
         {
             Dataset train = trainSplit.ToDataset(Recipe.W1.Scaling);
             Recipe.W1.Train(train.Take(12_800), null, options: Recipe.W1.Options with { Epochs = 2 }); // warm-up: the JIT tiers up
@@ -57,7 +82,7 @@ public static class Bench
                 seconds.Add(history[0].Seconds);
                 accuracy = history[0].TestAccuracy ?? 0f;
                 w1Model = model;
-                Console.Error.WriteLine($"W1 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
+                context.Error.WriteLine($"W1 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
             }
             if (workloads.Contains("W1"))
             {
@@ -76,7 +101,7 @@ public static class Bench
                 var (_, history) = Recipe.Rashid.Train(train, test, seed: run + 1, options: Recipe.Rashid.Options with { Epochs = 1 });
                 seconds.Add(history[0].Seconds);
                 accuracy = history[0].TestAccuracy ?? 0f;
-                Console.Error.WriteLine($"W2 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
+                context.Error.WriteLine($"W2 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
             }
             measurements.Add(new("W2", "s/epoch", seconds.ToArray(), accuracy, "Rashid 784-200-10 sigmoid/MSE, batch 1, 1 epoch"));
         }
@@ -93,16 +118,22 @@ public static class Bench
                 var (_, history) = cnn.Train(train, test, seed: run + 1);
                 seconds.Add(history[0].Seconds);
                 accuracy = history[0].TestAccuracy ?? 0f;
-                Console.Error.WriteLine($"W3 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
+                context.Error.WriteLine($"W3 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
             }
             measurements.Add(new("W3", "s/epoch", seconds.ToArray(), accuracy, "seed CNN (conv 8@5x5 x2, maxpool, 128, 10), Adam, batch 32, 1 epoch"));
         }
-        if (workloads.Contains("W4") && w1Model is not null)
+        if ((workloads.Contains("W4a") || workloads.Contains("W4b")) && w1Model is not null)
         {
             w1Model.IsTraining = false;
             float accuracy = Evaluation.Accuracy(w1Model, w1Test, batchSize: w1Test.Count);
-            measurements.Add(new("W4a", "images/s", Repeat(runs, scope => ClassifyOneBatch(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images as one batch"));
-            measurements.Add(new("W4b", "images/s", Repeat(runs, scope => ClassifyOneByOne(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images one at a time"));
+            if (workloads.Contains("W4a"))
+            {
+                measurements.Add(new("W4a", "images/s", Repeat(runs, scope => ClassifyOneBatch(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images as one batch"));
+            }
+            if (workloads.Contains("W4b"))
+            {
+                measurements.Add(new("W4b", "images/s", Repeat(runs, scope => ClassifyOneByOne(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images one at a time"));
+            }
         }
 
         if (workloads.Contains("W5"))
@@ -125,20 +156,23 @@ public static class Bench
                 $"a {PhotoWidth}x{PhotoHeight} RGBA photo of a digit to MNIST's 28x28"));
         }
 
-        output.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {runs} runs, {Environment.ProcessorCount} cores");
-        output.WriteLine(Table.Render(["workload", "unit", "min", "median", "max", "accuracy", "what"],
-            measurements.Select(m =>
-            {
-                double[] sorted = m.Values.Order().ToArray();
-                return new[] { m.Workload, m.Unit, Format(sorted[0]), Format(Median(sorted)), Format(sorted[^1]),
-                    m.Accuracy is float a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-", m.Description };
-            }).ToList()));
+        // With --json, standard output carries the JSON lines only, so it can be piped; the table goes to standard error.
+        TextWriter tableWriter = json ? context.Error : context.Output;
+        tableWriter.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {runs} runs, {Environment.ProcessorCount} cores");
+        var table = CliContext.Table("workload", "unit", "min", "median", "max", "accuracy", "what");
+        foreach (Measurement m in measurements)
+        {
+            double[] sorted = m.Values.Order().ToArray();
+            CliContext.AddRow(table, m.Workload, m.Unit, Format(sorted[0]), Format(Median(sorted)), Format(sorted[^1]),
+                m.Accuracy is float a ? a.ToString("P2", CultureInfo.InvariantCulture) : "-", m.Description);
+        }
+        context.Write(table, tableWriter);
         if (json)
         {
             foreach (Measurement m in measurements)
             {
                 double[] sorted = m.Values.Order().ToArray();
-                output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                context.Output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["workload"] = m.Workload,
                     ["unit"] = m.Unit,

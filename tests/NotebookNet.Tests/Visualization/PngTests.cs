@@ -1,0 +1,19 @@
+using NotebookNet.Preprocessing;
+using NotebookNet.Visualization;
+
+namespace NotebookNet.Tests.Visualization;
+
+public class PngTests
+{
+    [Fact]
+    public void AGrayPngDecodesToThePixelsItWasMadeOf()
+    {
+        byte[] pixels = Enumerable.Range(0, 7 * 5).Select(i => (byte)(i * 7)).ToArray();
+        byte[] png = Png.EncodeGray(pixels, 7, 5);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        GrayImage decoded = ImageDecoder.Decode(png, "gray.png");
+        Assert.Equal((7, 5), (decoded.Width, decoded.Height));
+        Assert.Equal(pixels, decoded.ToBytes());
+        Assert.Throws<ArgumentException>(() => Png.EncodeGray(pixels, 6, 5));
+    }
+}
