@@ -11,6 +11,12 @@ public sealed class Tensor
     private readonly int[] _shape;
 
     /// <summary>Creates a tensor of zeros with the given shape.</summary>
+    /// <remarks>
+    /// Inside a <see cref="TensorScope"/> (the training loop and evaluation open one), a tensor of 1,024 values or more
+    /// takes a buffer that the scope hands out again, zeroed, after its next <see cref="TensorScope.Reset"/>: such a
+    /// tensor is valid only until then. Copy it (<see cref="Clone"/>) to keep it. Outside a scope — in notebooks, unless
+    /// they open one — every tensor has memory of its own.
+    /// </remarks>
     public Tensor(params int[] shape)
         : this(TensorScope.Allocate(CheckedLength(shape)), shape)
     {

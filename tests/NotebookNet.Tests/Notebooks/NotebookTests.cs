@@ -30,6 +30,7 @@ public partial class NotebookTests
             ("activation and derivative charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 3),
             ("the model summary table", (html, _) => html.Contains("output shape (per example)")),
             ("untrained accuracy near chance", (_, text) => Percent(text, "untrained accuracy on the 10,000 test images: ") is > 2 and < 25),
+            ("the naive product agrees and is slower", (_, text) => Regex.IsMatch(text, @"the naive product was \d+× slower to classify")),
         ],
         ["03-backpropagation.ipynb"] =
         [

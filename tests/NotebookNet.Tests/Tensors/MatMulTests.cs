@@ -105,3 +105,31 @@ public class MatMulSettings
         }
     }
 }
+
+[Collection(nameof(MatMulSettings))]
+public class MatMulReferenceTests
+{
+    [Fact]
+    public void UseReferenceRunsTheThreeLoopsBitForBit()
+    {
+        var rng = new Rng(3);
+        float[] a = Tensor.RandomNormal(rng, 0, 1, 13 * 70).Data, b = Tensor.RandomNormal(rng, 0, 1, 70 * 9).Data;
+        float[] expected = new float[13 * 9], viaSwitch = new float[13 * 9], fast = new float[13 * 9];
+        NaiveMatMul.Multiply(a, b, expected, 13, 9, 70, transposeB: false);
+        MatMul.Multiply(a, b, fast, 13, 9, 70);
+        MatMul.UseReference = true;
+        try
+        {
+            Assert.StartsWith("reference", MatMul.KernelName);
+            MatMul.Multiply(a, b, viaSwitch, 13, 9, 70);
+        }
+        finally
+        {
+            MatMul.UseReference = false;
+        }
+        Assert.Equal(expected, viaSwitch);
+        Assert.NotEqual(expected, fast); // the fast kernel adds in another order: equal to rounding, not to the bit
+        Assert.All(expected.Zip(fast), pair => Assert.Equal(pair.First, pair.Second, 3));
+    }
+}
+

@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NotebookNet.Tensors;
+
+/// <summary>The blocked product: packing op(A) and op(B) into panels, and spreading blocks of C over threads.</summary>
+public static unsafe partial class MatMul
+{
+    private readonly struct Operands(
+        float* a, float* b, float* c, int m, int n, int k, bool transposeA, bool transposeB, float alpha, float beta)
+    {
+        public readonly float* A = a, B = b, C = c;
+        public readonly int M = m, N = n, K = k;
+        public readonly bool TransposeA = transposeA, TransposeB = transposeB;
+        public readonly float Alpha = alpha, Beta = beta;
+    }
+
+    private static void MultiplyBlocked(Operands o)
+    {
+        bool wide = UseVector512;
+        int nr = wide ? WideNR : NarrowNR;
+        int panels = (o.N + nr - 1) / nr;
+        int paddedN = panels * nr;
+
+        // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats.
+        float[] packedB = ArrayPool<float>.Shared.Rent(o.K * paddedN);
+        fixed (float* pbp = packedB)
+        {
+            long work = (long)o.M * o.N * o.K;
+            int threads = work < ParallelThreshold ? 1 : Math.Max(1, MaxDegreeOfParallelism);
+            // Few rows and more columns (a small batch times a weight matrix): split the columns between the
+            // threads and let each pack its own panels of B. Otherwise give each thread whole blocks of rows,
+            // small enough that every thread gets one, and pack B once.
+            bool packInTasks = threads > 1 && o.M <= MC && o.N > o.M;
+            int rowBlock = threads == 1 || packInTasks ? MC : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, MR));
+            int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
+            int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
+            int tasks = rowBlocks * columnGroups;
+            if (!packInTasks)
+            {
+                PackB(o, pbp, nr, paddedN, 0, panels);
+            }
+            nint packedBAddress = (nint)pbp;
+            void Task(int t) => RunTask(o, (float*)packedBAddress, t, rowBlock, columnGroups, panels, paddedN, nr, wide, packInTasks);
+
+            if (threads == 1 || tasks == 1)
+            {
+                for (int t = 0; t < tasks; t++)
+                {
+                    Task(t);
+                }
+            }
+            else
+            {
+                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Task);
+            }
+        }
+        ArrayPool<float>.Shared.Return(packedB);
+    }
+
+    /// <summary>Packs panels [firstPanel, endPanel) of op(B) for every depth block.</summary>
+    private static void PackB(in Operands o, float* packed, int nr, int paddedN, int firstPanel, int endPanel)
+    {
+        for (int k0 = 0; k0 < o.K; k0 += KC)
+        {
+            int kc = Math.Min(KC, o.K - k0);
+            float* block = packed + (long)k0 * paddedN;
+            for (int panelIndex = firstPanel; panelIndex < endPanel; panelIndex++)
+            {
+                int j0 = panelIndex * nr;
+                float* panel = block + (long)j0 * kc;
+                int columns = Math.Min(nr, o.N - j0);
+                if (!o.TransposeB)
+                {
+                    // op(B)(k, j) = B[k, j]: contiguous runs of the stored rows.
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* destination = panel + p * nr;
+                        new ReadOnlySpan<float>(o.B + (long)(k0 + p) * o.N + j0, columns).CopyTo(new Span<float>(destination, columns));
+                        new Span<float>(destination + columns, nr - columns).Clear();
+                    }
+                }
+                else
+                {
+                    // op(B)(k, j) = B[j, k]: a transpose, 8×8 blocks at a time where they fit.
+                    int j = 0;
+                    if (Avx.IsSupported)
+                    {
+                        for (; j + 8 <= columns; j += 8)
+                        {
+                            int p = 0;
+                            for (; p + 8 <= kc; p += 8)
+                            {
+                                Transpose8x8(o.B + (long)(j0 + j) * o.K + k0 + p, o.K, panel + p * nr + j, nr);
+                            }
+                            for (; p < kc; p++)
+                            {
+                                for (int jj = j; jj < j + 8; jj++)
+                                {
+                                    panel[p * nr + jj] = o.B[(long)(j0 + jj) * o.K + k0 + p];
+                                }
+                            }
+                        }
+                    }
+                    for (; j < columns; j++)
+                    {
+                        float* source = o.B + (long)(j0 + j) * o.K + k0;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            panel[p * nr + j] = source[p];
+                        }
+                    }
+                    for (int p = 0; p < kc; p++)
+                    {
+                        new Span<float>(panel + p * nr + columns, nr - columns).Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 8×8 block at <paramref name="source"/> (rows <paramref name="sourceStride"/> apart)
+    /// to <paramref name="destination"/> (rows <paramref name="destinationStride"/> apart): destination[q, i] = source[i, q].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, int sourceStride, float* destination, int destinationStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    /// <summary>
+    /// destination[q·6 + r] = source[r·stride + q] for 6 rows r and 8 depths q: 48 contiguous floats. The last
+    /// vector store writes 2 floats past them, which the caller owns and overwrites later.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeSixRows(float* source, int stride, float* destination)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + stride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * stride), r3 = Avx.LoadVector256(source + 3 * stride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * stride), r5 = Avx.LoadVector256(source + 5 * stride);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(zero, zero), t7 = t6;
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        // Each store holds the 6 rows of one depth (and 2 zeros the next store overwrites).
+        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(destination + 6, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(destination + 12, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(destination + 18, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(destination + 24, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(destination + 30, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(destination + 36, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(destination + 42, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
+    private static void PackA(in Operands o, float* packed, int i0, int mc, int k0, int kc)
+    {
+        for (int r0 = 0; r0 < mc; r0 += MR)
+        {
+            float* panel = packed + r0 * kc;
+            int rows = Math.Min(MR, mc - r0);
+            if (!o.TransposeA)
+            {
+                // op(A)(i, k) = A[i, k]: a transpose of MR rows; 8 depths at a time give 8·MR contiguous floats.
+                int p = 0;
+                if (Avx.IsSupported && rows == MR)
+                {
+                    float* source = o.A + (long)(i0 + r0) * o.K + k0;
+                    for (; p + 8 <= kc; p += 8)
+                    {
+                        TransposeSixRows(source + p, o.K, panel + p * MR);
+                    }
+                }
+                for (int r = 0; r < rows; r++)
+                {
+                    float* source = o.A + (long)(i0 + r0 + r) * o.K + k0;
+                    for (int q = p; q < kc; q++)
+                    {
+                        panel[q * MR + r] = source[q];
+                    }
+                }
+            }
+            else
+            {
+                // op(A)(i, k) = A[k, i]: the MR values of one depth are contiguous in the stored row k.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* source = o.A + (long)(k0 + p) * o.M + i0 + r0;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        panel[p * MR + r] = source[r];
+                    }
+                }
+            }
+            for (int r = rows; r < MR; r++)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    panel[p * MR + r] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, bool wide, bool packB)
+    {
+        int group = task % columnGroups;
+        int i0 = task / columnGroups * rowBlock;
+        int mc = Math.Min(rowBlock, o.M - i0);
+        int firstPanel = group * panels / columnGroups, endPanel = (group + 1) * panels / columnGroups;
+        if (packB)
+        {
+            PackB(o, packedB, nr, paddedN, firstPanel, endPanel);
+        }
+
+        float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC + PackOverrun);
+        float* tile = stackalloc float[MR * WideNR];
+        fixed (float* pap = packedA)
+        {
+            for (int k0 = 0; k0 < o.K; k0 += KC)
+            {
+                int kc = Math.Min(KC, o.K - k0);
+                // The first depth block applies β; the later ones add to what it left.
+                float beta = k0 == 0 ? o.Beta : 1f;
+                PackA(o, pap, i0, mc, k0, kc);
+                for (int panel = firstPanel; panel < endPanel; panel++)
+                {
+                    int j0 = panel * nr;
+                    int columns = Math.Min(nr, o.N - j0);
+                    float* bPanel = packedB + (long)k0 * paddedN + (long)j0 * kc;
+                    for (int r0 = 0; r0 < mc; r0 += MR)
+                    {
+                        int rows = Math.Min(MR, mc - r0);
+                        float* aPanel = pap + r0 * kc;
+                        float* c = o.C + (long)(i0 + r0) * o.N + j0;
+                        if (rows == MR && columns == nr)
+                        {
+                            Kernel(wide, kc, aPanel, bPanel, c, o.N, o.Alpha, beta);
+                        }
+                        else
+                        {
+                            Kernel(wide, kc, aPanel, bPanel, tile, nr, 1f, 0f);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                for (int j = 0; j < columns; j++)
+                                {
+                                    float previous = beta == 0f ? 0f : beta * c[(long)r * o.N + j];
+                                    c[(long)r * o.N + j] = o.Alpha * tile[r * nr + j] + previous;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ArrayPool<float>.Shared.Return(packedA);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

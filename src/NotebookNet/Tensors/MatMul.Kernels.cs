@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NotebookNet.Tensors;
+
+/// <summary>The register-tiled micro-kernels: an MR×NR tile of C from a packed panel of A and one of B.</summary>
+public static unsafe partial class MatMul
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(bool wide, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        if (wide)
+        {
+            Kernel6x32(kc, a, b, c, ldc, alpha, beta);
+        }
+        else
+        {
+            Kernel6x16(kc, a, b, c, ldc, alpha, beta);
+        }
+    }
+
+    /// <summary>C[0:6, 0:16] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:16] + β·C, twelve 8-wide accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += 16;
+        }
+        Store(c, c00, c01, alpha, beta);
+        Store(c + ldc, c10, c11, alpha, beta);
+        Store(c + 2 * ldc, c20, c21, alpha, beta);
+        Store(c + 3 * ldc, c30, c31, alpha, beta);
+        Store(c + 4 * ldc, c40, c41, alpha, beta);
+        Store(c + 5 * ldc, c50, c51, alpha, beta);
+    }
+
+    /// <summary>C[0:6, 0:32] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:32] + β·C, twelve 16-wide accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += 32;
+        }
+        Store(c, c00, c01, alpha, beta);
+        Store(c + ldc, c10, c11, alpha, beta);
+        Store(c + 2 * ldc, c20, c21, alpha, beta);
+        Store(c + 3 * ldc, c30, c31, alpha, beta);
+        Store(c + 4 * ldc, c40, c41, alpha, beta);
+        Store(c + 5 * ldc, c50, c51, alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> left, Vector256<float> right, float alpha, float beta)
+    {
+        var scale = Vector256.Create(alpha);
+        if (beta == 0f)
+        {
+            Vector256.Store(left * scale, c);
+            Vector256.Store(right * scale, c + 8);
+        }
+        else
+        {
+            var keep = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(left, scale, Vector256.Load(c) * keep), c);
+            Vector256.Store(Vector256.FusedMultiplyAdd(right, scale, Vector256.Load(c + 8) * keep), c + 8);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> left, Vector512<float> right, float alpha, float beta)
+    {
+        var scale = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            Vector512.Store(left * scale, c);
+            Vector512.Store(right * scale, c + 16);
+        }
+        else
+        {
+            var keep = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(left, scale, Vector512.Load(c) * keep), c);
+            Vector512.Store(Vector512.FusedMultiplyAdd(right, scale, Vector512.Load(c + 16) * keep), c + 16);
+        }
+    }
+}
