@@ -86,12 +86,17 @@ public class FontPackagesTests
         {
             root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
         }
+        // One list: .ci/run installs the packages it reads from the library's HandwritingFonts.tsv, README and
+        // environment.md name each of them for readers.
         string ci = File.ReadAllText(Path.Combine(root, ".ci", "run"));
+        Assert.Contains("src/NotebookNet/Digits/HandwritingFonts.tsv", ci);
+        Assert.Equal(10, DrawnDigits.KnownFonts.Count);
         string environment = File.ReadAllText(Path.Combine(root, "environment.md"));
+        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
         foreach (string package in DrawnDigits.Packages.Split(' '))
         {
-            Assert.Contains(package, ci);
             Assert.Contains(package, environment);
+            Assert.Contains(package, readme);
         }
     }
 }
