@@ -1,8 +1,9 @@
-"""Keeps only the last state of each progress bar in a notebook's outputs, in place.
+"""Keeps only the last state of each progress bar in a notebook's outputs, in place, and gives every cell an id.
 
 dotnet-repl stores every update of a displayed value as a new output, where a Jupyter front end replaces the
 displayed value in place; a committed notebook would show dozens of bars per training cell. Consecutive
 outputs that are progress bars (class "nbnet-progress") with the same title are reduced to the last one.
+nbformat 4.5 requires an id on every cell; a cell without one gets "cell-<index>", the same on every run.
 """
 import json
 import re
@@ -31,9 +32,15 @@ def collapse(outputs):
 path = sys.argv[1]
 with open(path, encoding="utf-8") as file:
     notebook = json.load(file)
-for cell in notebook["cells"]:
+ids = {cell["id"] for cell in notebook["cells"] if "id" in cell}
+for index, cell in enumerate(notebook["cells"]):
     if cell.get("cell_type") == "code":
         cell["outputs"] = collapse(cell.get("outputs", []))
+    if "id" not in cell:
+        cell["id"] = f"cell-{index:02d}"
+        while cell["id"] in ids:
+            cell["id"] += "x"
+        ids.add(cell["id"])
 with open(path, "w", encoding="utf-8") as file:
     json.dump(notebook, file, indent=1, ensure_ascii=False)
     file.write("\n")

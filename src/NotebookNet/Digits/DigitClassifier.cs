@@ -72,10 +72,14 @@ public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPre
     /// <summary>Reads a picture file, preprocesses it and classifies it.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is not an image or is truncated.</exception>
-    public Prediction Predict(string imageFile) => Predict(ImageDecoder.Load(imageFile));
+    /// <param name="imageFile">The picture file.</param>
+    /// <param name="keepSteps">Keep every intermediate image of the preprocessing in the prediction's input, to show them.</param>
+    public Prediction Predict(string imageFile, bool keepSteps = false) => Predict(ImageDecoder.Load(imageFile), keepSteps);
 
     /// <summary>Preprocesses a picture of any size and polarity and classifies it.</summary>
-    public Prediction Predict(GrayImage picture) => Predict(Preprocessor.Process(picture));
+    /// <param name="picture">The picture, in gray.</param>
+    /// <param name="keepSteps">Keep every intermediate image of the preprocessing in the prediction's input, to show them.</param>
+    public Prediction Predict(GrayImage picture, bool keepSteps = false) => Predict(Preprocessor.Process(picture, keepSteps));
 
     /// <summary>Classifies a preprocessed digit.</summary>
     public Prediction Predict(PreprocessedDigit digit) => digit.Found ? Classify(digit) : new Prediction(-1, new float[10], digit);

@@ -59,8 +59,10 @@ public static class Show
         new(HtmlRenderer.Pictures(pictures, side, columns));
 
     /// <summary>Every step of a preprocessing run (kept with <c>keepSteps: true</c>), left to right.</summary>
-    public static HtmlView Steps(PreprocessedDigit digit, int side = 120) =>
-        new(HtmlRenderer.Pictures(digit.Steps.Select(step => (step.Image, $"{step.Name}: {step.Description}")), side, Math.Max(1, digit.Steps.Count)));
+    /// <exception cref="ArgumentException">The run kept no steps: an empty grid would show nothing.</exception>
+    public static HtmlView Steps(PreprocessedDigit digit, int side = 120) => digit.Steps.Count == 0
+        ? throw new ArgumentException("this preprocessing run kept no steps: process the picture with keepSteps: true", nameof(digit))
+        : new(HtmlRenderer.Pictures(digit.Steps.Select(step => (step.Image, $"{step.Name}: {step.Description}")), side, digit.Steps.Count));
 
     /// <summary>A model's layers with output shapes and parameter counts.</summary>
     public static HtmlView Model(Sequential model, params int[] exampleShape) => new(HtmlRenderer.ModelSummary(model, exampleShape));

@@ -17,3 +17,15 @@ public class PngTests
         Assert.Throws<ArgumentException>(() => Png.EncodeGray(pixels, 6, 5));
     }
 }
+
+public class ShowTests
+{
+    [Fact]
+    public void StepsOfARunThatKeptNoneIsAnErrorNotAnEmptyGrid()
+    {
+        var picture = NotebookNet.Preprocessing.GrayImage.FromBytes(Enumerable.Range(0, 40 * 40).Select(i => (byte)(i % 40 is > 15 and < 25 ? 255 : 0)).ToArray(), 40, 40);
+        var preprocessor = new NotebookNet.Preprocessing.DigitPreprocessor();
+        Assert.Throws<ArgumentException>(() => Show.Steps(preprocessor.Process(picture)));
+        Assert.Contains("<img", Show.Steps(preprocessor.Process(picture, keepSteps: true)).Html);
+    }
+}
