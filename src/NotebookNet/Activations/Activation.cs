@@ -5,7 +5,7 @@ namespace NotebookNet.Activations;
 
 /// <summary>
 /// The shared part of the element-wise activations: no parameters, the output has the input's shape.
-/// Each subclass gives f and its derivative. Introduced in notebook 02.
+/// Each subclass gives f and its derivative; notebook 02 checks them against the formulas.
 /// </summary>
 public abstract class Activation : ILayer
 {

@@ -5,7 +5,7 @@ namespace NotebookNet.Data;
 
 /// <summary>
 /// The CSV layout several MNIST tutorials use (Kaggle's "Digit Recognizer", Rashid's <c>mnist_train.csv</c>): one
-/// digit a line, <c>label,pixel0,…,pixel783</c>, pixels 0–255, an optional header line. Introduced in notebook 05.
+/// digit a line, <c>label,pixel0,…,pixel783</c>, pixels 0–255, an optional header line.
 /// </summary>
 public static class DigitCsv
 {

@@ -4,7 +4,7 @@ namespace NotebookNet.Layers;
 
 /// <summary>
 /// One stage of a network: a forward function that caches what its backward needs.
-/// Introduced in notebook 02 (forward) and notebook 03 (backward).
+/// The layers of notebook 02 (forward) and notebook 03 (backward) implement it.
 /// </summary>
 /// <remarks>
 /// To add a layer: write a class implementing this interface in its own file, with a static <c>FromSpec(LayerSpec)</c>

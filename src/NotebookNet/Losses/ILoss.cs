@@ -4,7 +4,7 @@ namespace NotebookNet.Losses;
 
 /// <summary>
 /// A loss L(output, labels) averaged over the batch, and its gradient ∂L/∂output.
-/// Introduced in notebook 03.
+/// Notebook 03 derives the gradients of the two losses that implement it.
 /// </summary>
 public interface ILoss
 {

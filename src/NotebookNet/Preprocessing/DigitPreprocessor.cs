@@ -49,7 +49,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
             : picture.Clone();
         Keep("input", $"the picture in gray, {picture.Width}×{picture.Height}", image);
 
-        (float paper, bool inverted, float contrast) = Polarity(image.Pixels);
+        (float paper, bool inverted, float contrast) = Polarity(image);
         if (contrast < Options.MinimumContrast)
         {
             return Nothing($"the picture is blank: its ink differs from the paper by {contrast:0.###} (at least {Options.MinimumContrast} needed)", inverted);
@@ -119,7 +119,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
     public GrayImage ResizeOnly(GrayImage picture)
     {
         GrayImage image = picture.Resize(Options.CanvasSize, Options.CanvasSize);
-        if (Polarity(image.Pixels).DarkInk)
+        if (Polarity(image).DarkInk)
         {
             for (int i = 0; i < image.Pixels.Length; i++)
             {
@@ -208,15 +208,51 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
     }
 
     /// <summary>
-    /// The paper is the median gray; the ink is whichever extreme lies farther from it. Returns the paper, whether the
-    /// ink is darker than the paper, and how far the ink lies from the paper.
+    /// The paper is the median gray of the picture's border; the ink is whichever extreme lies farther from it. Returns the
+    /// paper, whether the ink is darker than the paper, and how far the ink lies from the paper. Judging the paper by the
+    /// border, not by the whole picture, keeps a digit that covers most of its picture from being taken for the paper.
     /// </summary>
-    private static (float Paper, bool DarkInk, float Contrast) Polarity(float[] pixels)
+    private static (float Paper, bool DarkInk, float Contrast) Polarity(GrayImage image)
     {
-        float paper = Median(pixels);
-        float darkest = TensorPrimitives.Min(pixels), lightest = TensorPrimitives.Max(pixels);
+        float paper = Median(Border(image));
+        float darkest = TensorPrimitives.Min(image.Pixels), lightest = TensorPrimitives.Max(image.Pixels);
         bool darkInk = paper - darkest > lightest - paper;
         return (paper, darkInk, darkInk ? paper - darkest : lightest - paper);
+    }
+
+    /// <summary>
+    /// The pixels on the picture's edge: its first and last rows and columns. A side counts only where the picture is
+    /// more than two pixels across the other way: the "left column" of a 1-pixel-wide picture is the whole picture, and
+    /// its paper is at its two ends. A picture at most 2×2 is all border.
+    /// </summary>
+    private static float[] Border(GrayImage image)
+    {
+        int width = image.Width, height = image.Height;
+        bool wide = width > 2, tall = height > 2;
+        if (!wide && !tall)
+        {
+            return image.Pixels;
+        }
+        var border = new List<float>(2 * (width + height));
+        if (!tall || wide)
+        {
+            // The first and last columns: a side of a picture, or both ends of a thin row.
+            for (int y = 0; y < height; y++)
+            {
+                border.Add(image[0, y]);
+                border.Add(image[width - 1, y]);
+            }
+        }
+        if (!wide || tall)
+        {
+            // The first and last rows: a side of a picture, or both ends of a thin column.
+            for (int x = 0; x < width; x++)
+            {
+                border.Add(image[x, 0]);
+                border.Add(image[x, height - 1]);
+            }
+        }
+        return [.. border];
     }
 
     /// <summary>The median pixel value, from a 1024-bin histogram.</summary>

@@ -10,7 +10,7 @@ public sealed record ImageFolderContents(MnistSplit Digits, IReadOnlyList<string
 
 /// <summary>
 /// Loads folders of labelled pictures laid out as <c>&lt;label&gt;/&lt;file&gt;.png</c> (labels 0–9; PNG, JPEG, BMP,
-/// GIF or WebP), each run through a <see cref="DigitPreprocessor"/>. Introduced in notebook 05.
+/// GIF or WebP), each run through a <see cref="DigitPreprocessor"/>.
 /// </summary>
 public static class ImageFolder
 {

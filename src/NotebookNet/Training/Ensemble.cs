@@ -7,7 +7,7 @@ namespace NotebookNet.Training;
 
 /// <summary>
 /// Several trained networks voting by probability: the ensemble's answer is the class with the largest mean softmax
-/// probability over its members. Members trained from different seeds make different mistakes. Introduced in notebook 07.
+/// probability over its members. Members trained from different seeds make different mistakes.
 /// </summary>
 public sealed class Ensemble(IReadOnlyList<Sequential> members)
 {

@@ -16,8 +16,16 @@ public sealed record CellRun(int Number, string Code, IReadOnlyList<KernelEvent>
     /// <summary>The text/html of every display.</summary>
     public IEnumerable<string> Html => Displays.SelectMany(d => d.FormattedValues).Where(v => v.MimeType == "text/html").Select(v => v.Value);
 
-    /// <summary>What the cell wrote to the console.</summary>
-    public string Output => string.Concat(Events.OfType<StandardOutputValueProduced>().SelectMany(e => e.FormattedValues).Select(v => v.Value));
+    /// <summary>
+    /// The text the cell showed, in order: what it wrote to the console, and the strings it displayed or returned
+    /// (a <c>display($"…")</c> or a <c>Claim.That</c> sentence), each on a line.
+    /// </summary>
+    public string Output => string.Concat(Events.Select(e => e switch
+    {
+        StandardOutputValueProduced output => string.Concat(output.FormattedValues.Select(v => v.Value)),
+        DisplayEvent { Value: string text } => text + "\n",
+        _ => "",
+    }));
 
     /// <summary>True when the cell's code contains <paramref name="marker"/>.</summary>
     public bool Contains(string marker) => Code.Contains(marker, StringComparison.Ordinal);

@@ -62,6 +62,7 @@ public partial class NotebookTests
             ("the shift charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 2),
             ("the accuracy table", (html, _) => html.Contains("drawings, squeezed only") && html.Contains("LeNet-5, augmented training")),
             ("preprocessing beats squeezing", (_, text) => Percent(text, "augmented model with preprocessing: accuracy ") >= 40),
+            ("its claims, checked", (_, text) => text.Contains("✓ moving the digits one pixel diagonally costs") && text.Contains("✓ preprocessing gains")),
             ("a prediction read from a file", (_, text) => Regex.IsMatch(text, @"notebooknet-05-digit\.png \(drawn as \d\): \d \(")),
         ],
         ["06-convolutional-networks.ipynb"] =
@@ -71,7 +72,7 @@ public partial class NotebookTests
             ("the seed CNN's shapes", (html, _) => html.Contains("(8, 24, 24)") && html.Contains("(8, 20, 20)") && html.Contains("(800,)")),
             ("gradient checks of convolution and pooling", (html, _) => Count(html, "max relative error") >= 5),
             ("the CNN learns in quick mode", (_, text) => Percent(text, "seed CNN after one epoch: test accuracy ") >= 90),
-            ("the comparison with the MLP", (html, _) => html.Contains("seed CNN (W3)")),
+            ("the comparison with the MLP on equal terms", (html, text) => html.Contains("784-128-10 MLP") && text.Contains("✓ on equal terms the CNN makes")),
         ],
         ["07-optimisers-and-regularisation.ipynb"] =
         [
@@ -84,6 +85,7 @@ public partial class NotebookTests
                 Regex.Match(text, @"displacement field by hand vs the library: largest difference (\S+) px") is { Success: true } m &&
                 double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4),
             ("at least six charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 6),
+            ("its claims, checked", (_, text) => text.Contains("✓ SGD at η = 0.02 never crosses the floor") && text.Contains("✓ on 1,000 images, at the last epoch")),
         ],
     };
 

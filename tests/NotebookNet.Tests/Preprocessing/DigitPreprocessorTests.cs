@@ -186,6 +186,33 @@ public class DigitPreprocessorTests(ClassifierFixture fixture) : IClassFixture<C
     }
 
     [Theory]
+    [InlineData(1, 80, false)]
+    [InlineData(80, 1, false)]
+    [InlineData(1, 80, true)]
+    [InlineData(2, 80, false)]
+    public void AThinPictureMostlyCoveredByItsStrokeIsReadAsThatStroke(int width, int height, bool lightOnDark)
+    {
+        // A pen line covering 75 % of a 1-pixel-wide picture: the paper is at the picture's two ends, not at the
+        // median pixel (which is ink). Taken the other way, the two ends became two separate dashes.
+        GrayImage picture = Pictures.Blank(width, height, lightOnDark ? 0f : 1f);
+        int length = Math.Max(width, height);
+        for (int i = length / 8; i < length - length / 8; i++)
+        {
+            for (int across = 0; across < Math.Min(width, height); across++)
+            {
+                if (width < height) { picture[across, i] = lightOnDark ? 1f : 0f; } else { picture[i, across] = lightOnDark ? 1f : 0f; }
+            }
+        }
+        PreprocessedDigit result = _preprocessor.Process(picture);
+        Assert.True(result.Found, result.Problem);
+        Assert.Equal(!lightOnDark, result.Inverted);
+        // One stroke: along its length the ink has no gap.
+        int[] inkRows = Enumerable.Range(0, 28).Where(r => Enumerable.Range(0, 28).Any(c => (width < height ? result.Image[c, r] : result.Image[r, c]) > 0.5f)).ToArray();
+        Assert.True(inkRows.Length >= 15, $"{inkRows.Length} rows of ink");
+        Assert.Equal(inkRows.Length, inkRows[^1] - inkRows[0] + 1);
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 60)]
     [InlineData(60, 1)]
