@@ -111,8 +111,8 @@ public static class Mnist
     };
 
     /// <summary>
-    /// Loads both splits, verified. Where the files are: <paramref name="folder"/> when given; else the folder
-    /// in <c>NOTEBOOKNET_MNIST</c>; else the first of <see cref="SearchFolders"/> that holds them; else they are
+    /// Loads both splits, verified. Where the files are: <paramref name="folder"/> when given; else <see cref="Folder"/>;
+    /// else the folder in <c>NOTEBOOKNET_MNIST</c>; else the first of <see cref="SearchFolders"/> that holds them; else they are
     /// downloaded into <see cref="CacheFolder"/>.
     /// </summary>
     /// <exception cref="FileNotFoundException">An explicit folder lacks a file.</exception>
@@ -123,12 +123,23 @@ public static class Mnist
         return (ReadSplit(location, Files[0], Files[1]), ReadSplit(location, Files[2], Files[3]));
     }
 
+    /// <summary>
+    /// The folder to read MNIST from when no folder is passed, before the environment variable: a notebook without
+    /// internet sets it in its first cell, <c>Mnist.Folder = "/path/to/mnist";</c> (an environment variable would have to
+    /// be set before Jupyter or VS Code started).
+    /// </summary>
+    public static string? Folder { get; set; }
+
     /// <summary>The folder the files are read from, downloading them first when no folder holds them.</summary>
     public static string Locate(string? folder = null, IProgress<DownloadProgress>? progress = null)
     {
         if (folder is not null)
         {
             return RequireFiles(folder, "the folder given");
+        }
+        if (Folder is string notebookFolder)
+        {
+            return RequireFiles(notebookFolder, $"Mnist.Folder = \"{notebookFolder}\"");
         }
         string? variable = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(variable))
@@ -239,7 +250,8 @@ public static class Mnist
             {
                 throw new IOException(
                     $"could not download {file.Name}.gz from any mirror:\n  {string.Join("\n  ", failures)}\n" +
-                    $"Without internet, put the four MNIST files in a folder and pass it (--data) or set {EnvironmentVariable}.");
+                    "Without internet, put the four MNIST files in a folder and name it: --data DIR on the command line, " +
+                    $"Mnist.Folder = \"DIR\"; in a notebook's first cell, or the environment variable {EnvironmentVariable}.");
             }
         }
     }

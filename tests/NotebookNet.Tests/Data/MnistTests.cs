@@ -70,6 +70,26 @@ public class MnistTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         var error = Assert.Throws<IOException>(() => Mnist.Download(cache.Path, ["http://127.0.0.1:1/"]));
         Assert.Contains("could not download", error.Message);
         Assert.Contains(Mnist.EnvironmentVariable, error.Message);
+        Assert.Contains("Mnist.Folder", error.Message);   // the notebook route
+        Assert.Contains("--data", error.Message);         // the command-line route
+    }
+
+    [Fact]
+    public void ANotebooksFolderComesBeforeTheEnvironmentVariable()
+    {
+        // Set to the folder the tests already use (so tests running beside this one read the same files), in another
+        // spelling: Locate must return this spelling, not the environment variable's.
+        string folder = Mnist.Locate();
+        string spelled = Path.Combine(folder, ".");
+        Mnist.Folder = spelled;
+        try
+        {
+            Assert.Equal(spelled, Mnist.Locate());
+        }
+        finally
+        {
+            Mnist.Folder = null;
+        }
     }
 
     private sealed class SynchronousProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
