@@ -107,7 +107,7 @@ public static class BenchCommand
         }
         if (workloads.Contains("W3"))
         {
-            Recipe cnn = Recipe.SeedCnn;
+            Recipe cnn = Recipe.SmallCnn;
             Dataset train = trainSplit.ToDataset(cnn.Scaling);
             Dataset test = testSplit.ToDataset(cnn.Scaling);
             cnn.Train(train.Take(3_200), null, options: cnn.Options with { Epochs = 1 }); // warm-up: JIT
@@ -120,7 +120,7 @@ public static class BenchCommand
                 accuracy = history[0].TestAccuracy ?? 0f;
                 context.Error.WriteLine($"W3 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
             }
-            measurements.Add(new("W3", "s/epoch", seconds.ToArray(), accuracy, "seed CNN (conv 8@5x5 x2, maxpool, 128, 10), Adam, batch 32, 1 epoch"));
+            measurements.Add(new("W3", "s/epoch", seconds.ToArray(), accuracy, "small CNN (conv 8@5x5 x2, maxpool, 128, 10), Adam, batch 32, 1 epoch"));
         }
         if ((workloads.Contains("W4a") || workloads.Contains("W4b")) && w1Model is not null)
         {

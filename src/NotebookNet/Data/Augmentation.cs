@@ -9,7 +9,7 @@ namespace NotebookNet.Data;
 /// With <see cref="ElasticAlpha"/> set, an elastic distortion (Simard, Steinkraus and Platt 2003) is added: each
 /// pixel's sampling point moves by α·(G_σ * u), u a field of uniform random numbers in [−1, 1] for x and for y,
 /// G_σ a Gaussian — a smooth, random rubber-sheet warp, like the wobble of a hand.
-/// Seeded: the same generator gives the same distortions. Introduced in notebook 07.
+/// Seeded: the same generator gives the same distortions. Introduced in notebook 06.
 /// </summary>
 /// <param name="MaxShift">Largest shift in pixels, in each direction.</param>
 /// <param name="MaxRotationDegrees">Largest rotation, either way.</param>

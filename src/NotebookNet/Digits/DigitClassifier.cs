@@ -33,7 +33,7 @@ public sealed record Prediction(int Digit, float[] Probabilities, PreprocessedDi
 /// <summary>
 /// A trained model with what it needs to read pictures: what it expects of its input (the pixel scaling and input shape it
 /// was trained with) and a <see cref="DigitPreprocessor"/>. <c>classifier.Predict(picture)</c> gives the digit and its
-/// probabilities. Introduced in notebook 05.
+/// probabilities. Introduced in notebook 07.
 /// </summary>
 public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPreprocessor? preprocessor = null)
 {

@@ -18,7 +18,7 @@ public sealed record DrawnDigit(int Label, byte[] Rgba, int Width, int Height, s
 /// <summary>
 /// Digits no MNIST writer made: each is rendered in one of several handwriting-style fonts, with random stroke width,
 /// size, position, slant and rotation, on a canvas of random size and aspect — light paper, dark paper or a
-/// transparent canvas — with a little noise. Seeded: the same seed draws the same digits. Introduced in notebook 05.
+/// transparent canvas — with a little noise. Seeded: the same seed draws the same digits. Introduced in notebook 07.
 /// </summary>
 public sealed class DrawnDigits
 {

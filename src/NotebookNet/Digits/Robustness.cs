@@ -19,7 +19,7 @@ public sealed record DrawingAccuracy(int Count, float Preprocessed, float Resize
 
 /// <summary>
 /// How well a model trained on MNIST reads digits no MNIST writer made: shifted test digits and generated drawings.
-/// Introduced in notebook 05; <c>reproduce</c> prints its table.
+/// Introduced in notebook 07; <c>reproduce</c> prints its table.
 /// </summary>
 public static class Robustness
 {

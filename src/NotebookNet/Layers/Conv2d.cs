@@ -8,7 +8,7 @@ namespace NotebookNet.Layers;
 /// Each output is Y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v]·X[n, c, i·stride − padding + u, j·stride − padding + v],
 /// computed as im2col + matrix multiply: the k×k patches of one image become the columns of a (C·k·k, OH·OW)
 /// matrix, and Y[n] = W·col is one product with W seen as (OC, C·k·k). Images are spread over the threads,
-/// each with its own patch buffer. Introduced in notebook 06.
+/// each with its own patch buffer. Introduced in notebook 05.
 /// </summary>
 public sealed class Conv2d : ILayer
 {

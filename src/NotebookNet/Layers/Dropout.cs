@@ -5,7 +5,7 @@ namespace NotebookNet.Layers;
 /// <summary>
 /// Inverted dropout: while training, each value is zeroed with probability p and the survivors are scaled by
 /// 1/(1 − p), so the expected output equals the input; in evaluation it passes the input through unchanged.
-/// The mask comes from a seeded generator, so a seed gives the same training run. Introduced in notebook 07.
+/// The mask comes from a seeded generator, so a seed gives the same training run. Introduced in notebook 06.
 /// </summary>
 public sealed class Dropout : ILayer
 {

@@ -2,7 +2,7 @@ using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
 
-/// <summary>Reshapes (N, d1, d2, …) -> (N, d1·d2·…) without copying: between the convolutions and the dense layers of notebook 06's networks.</summary>
+/// <summary>Reshapes (N, d1, d2, …) -> (N, d1·d2·…) without copying: between the convolutions and the dense layers of notebook 05's networks.</summary>
 public sealed class Flatten : ILayer
 {
     private int[]? _inputShape;

@@ -2,7 +2,7 @@ using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
 
-/// <summary>How a layer's weights are first drawn. Introduced in notebook 02, compared in notebook 07.</summary>
+/// <summary>How a layer's weights are first drawn. Introduced in notebook 02, compared in notebook 06.</summary>
 public enum Init
 {
     /// <summary>He (Kaiming) normal: N(0, 2/fan_in), for ReLU networks.</summary>
@@ -19,7 +19,7 @@ public enum Init
     /// <summary>Uniform U(±1/√fan_in): PyTorch's default for its Linear and Conv2d layers.</summary>
     Uniform,
 
-    /// <summary>All zeros: every unit of a layer stays the same, shown in notebook 07 as what not to do.</summary>
+    /// <summary>All zeros: every unit of a layer stays the same, shown in notebook 06 as what not to do.</summary>
     Zeros,
 }
 

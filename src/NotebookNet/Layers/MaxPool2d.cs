@@ -6,7 +6,7 @@ namespace NotebookNet.Layers;
 /// <summary>
 /// Max pooling over k×k windows of each channel: (N, C, H, W) -> (N, C, ⌊(H − k)/s⌋ + 1, ⌊(W − k)/s⌋ + 1).
 /// Forward remembers where each maximum was; backward sends each output's gradient to that pixel only.
-/// Introduced in notebook 06.
+/// Introduced in notebook 05.
 /// </summary>
 public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
 {

@@ -4,7 +4,7 @@ namespace NotebookNet.Optimizers;
 
 /// <summary>
 /// Adam (Kingma &amp; Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − η·m̂/(√v̂ + ε) with the
-/// bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); weight decay adds λ·θ to g. Introduced in notebook 07.
+/// bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); weight decay adds λ·θ to g. Introduced in notebook 06.
 /// </summary>
 public sealed class Adam : Optimizer
 {

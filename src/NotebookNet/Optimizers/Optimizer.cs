@@ -5,7 +5,7 @@ namespace NotebookNet.Optimizers;
 /// <summary>
 /// Updates parameters from their gradients. An optimizer sees <see cref="Parameter"/>s, never layers. This base holds
 /// what every optimizer shares — the parameters, the learning rate and zeroing the gradients — so a subclass writes only
-/// its update, <see cref="Update"/>. Notebook 04 trains with <see cref="Sgd"/>. Introduced in notebook 07, which compares optimizers.
+/// its update, <see cref="Update"/>. Notebook 04 trains with <see cref="Sgd"/>. Introduced in notebook 06, which compares optimizers.
 /// </summary>
 public abstract class Optimizer
 {

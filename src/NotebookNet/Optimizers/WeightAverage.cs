@@ -6,7 +6,7 @@ namespace NotebookNet.Optimizers;
 /// An exponential moving average of the parameters over training steps (Polyak averaging):
 /// θ̄ ← d·θ̄ + (1 − d)·θ after every step, with d = min(decay, (1 + t)/(10 + t)) so early steps are not weighed by
 /// the random start. The last steps of SGD or Adam jitter around a minimum; their average sits nearer to it, which
-/// is worth most when training is short. Notebook 06 uses it through the seed CNN's recipe (<c>TrainingOptions.WeightAveraging</c>).
+/// is worth most when training is short. Notebook 05 uses it through the small CNN's recipe (<c>TrainingOptions.WeightAveraging</c>).
 /// </summary>
 public sealed class WeightAverage
 {

@@ -3,7 +3,7 @@ namespace NotebookNet.Preprocessing;
 /// <summary>
 /// Turns any picture of one digit into what MNIST's makers would have made of it (LeCun et al.): white ink on black,
 /// the ink's bounding box scaled so its longer side is 20 pixels (aspect kept, anti-aliased), placed in 28×28 with
-/// its centre of mass at the centre. Introduced in notebook 05.
+/// its centre of mass at the centre. Introduced in notebook 07.
 /// </summary>
 /// <remarks>
 /// Steps: polarity (the ink is the tail of the histogram farther from the median, the paper) → contrast (paper → 0,
@@ -114,7 +114,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
 
     /// <summary>
     /// What a first attempt does: make the ink white on black and squeeze the whole picture into 28×28. Kept to show,
-    /// in notebook 05 and <c>reproduce</c>, what the real pipeline buys.
+    /// in notebook 07 and <c>reproduce</c>, what the real pipeline buys.
     /// </summary>
     public GrayImage ResizeOnly(GrayImage picture)
     {

@@ -2,7 +2,7 @@ namespace NotebookNet.Preprocessing;
 
 /// <summary>
 /// A grayscale image of any size: row-major floats, 0 = black, 1 = white (or, after preprocessing, 0 = background,
-/// 1 = ink). Introduced in notebook 05.
+/// 1 = ink). Introduced in notebook 07.
 /// </summary>
 public sealed class GrayImage
 {

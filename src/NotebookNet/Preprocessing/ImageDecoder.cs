@@ -5,7 +5,7 @@ namespace NotebookNet.Preprocessing;
 /// <summary>
 /// Turns image files (PNG, JPEG, BMP, GIF, WebP — decoded by SkiaSharp) and raw RGBA buffers, as a browser canvas
 /// gives them, into a <see cref="GrayImage"/> whose longer side is at most <see cref="MaxSide"/> pixels.
-/// A transparent background counts as background. Notebook 05 reads its pictures through it (<c>DigitClassifier.Predict(file)</c>).
+/// A transparent background counts as background. Notebook 07 reads its pictures through it (<c>DigitClassifier.Predict(file)</c>).
 /// </summary>
 public static class ImageDecoder
 {

@@ -54,7 +54,7 @@ public static class Show
         return new(HtmlRenderer.Grid(images.Reshape(count, planeLength), captions ?? Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), columns, scale));
     }
 
-    /// <summary>Pictures of any size (0 = black, 1 = white) side by side with captions. Introduced in notebook 05.</summary>
+    /// <summary>Pictures of any size (0 = black, 1 = white) side by side with captions. Introduced in notebook 07.</summary>
     public static HtmlView Pictures(IEnumerable<(GrayImage Picture, string Caption)> pictures, int side = 140, int columns = 6) =>
         new(HtmlRenderer.Pictures(pictures, side, columns));
 

@@ -170,7 +170,7 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     {
         using var folder = new TempFolder();
         string model = folder.File("cnn.nnw");
-        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "seed-cnn", "--limit", "2000", "--output", model], new StringWriter(), new StringWriter()));
+        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "small-cnn", "--limit", "2000", "--output", model], new StringWriter(), new StringWriter()));
         var evaluation = new StringWriter();
         Assert.Equal(0, NotebookNet.Cli.Cli.Run(["evaluate", model], evaluation, new StringWriter()));
         Assert.Contains("Conv2d(inChannels: 1, outChannels: 8, kernelSize: 5, stride: 1, padding: 0, bias: true)", evaluation.ToString());

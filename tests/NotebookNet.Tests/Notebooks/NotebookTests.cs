@@ -49,7 +49,7 @@ public partial class NotebookTests
             ("the quick-mode floor passed", (_, text) => Percent(Regex.Match(text, @"test accuracy \S+ ?% \(floor").Value, "test accuracy ") >= 90),
             ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
         ],
-        ["05-preprocessing-hand-drawn-digits.ipynb"] =
+        ["07-preprocessing-hand-drawn-digits.ipynb"] =
         [
             ("predictions of a shifted digit", (html, _) => Regex.IsMatch(html, @"shift 7: \d \(\d+ ?%\)")),
             ("the pipeline by hand agrees with the library", (_, text) =>
@@ -63,18 +63,18 @@ public partial class NotebookTests
             ("the accuracy table", (html, _) => html.Contains("drawings, squeezed only") && html.Contains("LeNet-5, augmented training")),
             ("preprocessing beats squeezing", (_, text) => Percent(text, "augmented model with preprocessing: accuracy ") >= 40),
             ("its claims, checked", (_, text) => text.Contains("✓ moving the digits one pixel diagonally costs") && text.Contains("✓ preprocessing gains")),
-            ("a prediction read from a file", (_, text) => Regex.IsMatch(text, @"notebooknet-05-digit\.png \(drawn as \d\): \d \(")),
+            ("a prediction read from a file", (_, text) => Regex.IsMatch(text, @"notebooknet-07-digit\.png \(drawn as \d\): \d \(")),
         ],
-        ["06-convolutional-networks.ipynb"] =
+        ["05-convolutional-networks.ipynb"] =
         [
             ("the hand-written convolution agrees with Conv2d", (_, text) => text.Contains("Conv2d gives the same (1, 1, 3, 3): True")),
             ("feature maps and filters as images", (html, _) => Count(html, "nbnet-grid") >= 4),
-            ("the seed CNN's shapes", (html, _) => html.Contains("(8, 24, 24)") && html.Contains("(8, 20, 20)") && html.Contains("(800,)")),
+            ("the small CNN's shapes", (html, _) => html.Contains("(8, 24, 24)") && html.Contains("(8, 20, 20)") && html.Contains("(800,)")),
             ("gradient checks of convolution and pooling", (html, _) => Count(html, "max relative error") >= 5),
-            ("the CNN learns in quick mode", (_, text) => Percent(text, "seed CNN after one epoch: test accuracy ") >= 90),
+            ("the CNN learns in quick mode", (_, text) => Percent(text, "small CNN after one epoch: test accuracy ") >= 90),
             ("the comparison with the MLP on equal terms", (html, text) => html.Contains("784-128-10 MLP") && text.Contains("✓ on equal terms the CNN makes")),
         ],
-        ["07-optimisers-and-regularisation.ipynb"] =
+        ["06-optimisers-and-regularisation.ipynb"] =
         [
             ("momentum by hand agrees with the library", (_, text) => text.Contains("momentum by hand after 50 steps:")),
             ("the optimiser comparison", (html, _) => html.Contains("momentum 0.9, η=0.05") && html.Contains("Adam η=0.001")),
