@@ -31,55 +31,86 @@ public static class HtmlRenderer
         return bytes;
     }
 
+    // Viewers such as GitHub's notebook renderer strip style attributes and scripts. Nothing below depends on them:
+    // pictures are enlarged inside the PNG (sharp pixels without image-rendering), frames are drawn into it, grids are
+    // tables, and colours are bgcolor attributes as well as styles.
+
     /// <summary>An image tag for a 2-D picture (h, w), or a square one stored flat (h·w,), enlarged <paramref name="scale"/> times.</summary>
     /// <exception cref="ArgumentException">The tensor is not an image.</exception>
     public static string Image(Tensor image, int scale = 3, string? title = null)
     {
         (int height, int width) = ImageSize(image);
-        byte[] png = Png.EncodeGray(ToGrayBytes(image.Span), width, height);
+        byte[] png = Png.EncodeGray(ToGrayBytes(image.Span), width, height, scale);
         string titleAttribute = title is null ? "" : $" title=\"{WebUtility.HtmlEncode(title)}\"";
-        return $"<img class=\"nbnet-image\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{width * scale}\" height=\"{height * scale}\" style=\"image-rendering: pixelated\"{titleAttribute}/>";
+        return $"<img class=\"nbnet-image\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{width * scale}\" height=\"{height * scale}\"{titleAttribute}/>";
     }
 
     /// <summary>
     /// An image tag for a picture of any size, 0 = black and 1 = white (not stretched), shown with its longer side at
-    /// <paramref name="side"/> pixels: small pictures are enlarged without smoothing, larger ones are averaged down to that size
-    /// so the notebook stays small.
+    /// about <paramref name="side"/> pixels inside a gray frame: small pictures are enlarged by repeating pixels, larger
+    /// ones are averaged down to that size so the notebook stays small.
     /// </summary>
     public static string Picture(GrayImage picture, int side = 140)
     {
-        (int width, int height) = DigitPreprocessor.Fit(picture.Width, picture.Height, side);
-        GrayImage shown = Math.Max(picture.Width, picture.Height) > side ? picture.Resize(width, height) : picture;
-        byte[] png = Png.EncodeGray(shown.ToBytes(), shown.Width, shown.Height);
-        return $"<img class=\"nbnet-picture\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{width}\" height=\"{height}\" style=\"image-rendering: pixelated; border: 1px solid #ccc\"/>";
+        int longer = Math.Max(picture.Width, picture.Height);
+        int scale = Math.Max(1, side / longer);
+        GrayImage shown = picture;
+        if (longer > side)
+        {
+            (int width, int height) = DigitPreprocessor.Fit(picture.Width, picture.Height, side);
+            shown = picture.Resize(width, height);
+        }
+        byte[] framed = Framed(shown.ToBytes(), shown.Width, shown.Height, scale, out int framedWidth, out int framedHeight);
+        byte[] png = Png.EncodeGray(framed, framedWidth, framedHeight);
+        return $"<img class=\"nbnet-picture\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{framedWidth}\" height=\"{framedHeight}\"/>";
     }
 
     /// <summary>Pictures side by side, each with a caption under it.</summary>
-    public static string Pictures(IEnumerable<(GrayImage Picture, string Caption)> pictures, int side = 140, int columns = 6)
-    {
-        var html = new StringBuilder($"<div class=\"nbnet-grid\" style=\"display: grid; grid-template-columns: repeat({columns}, max-content); gap: 8px; align-items: end;\">");
-        foreach ((GrayImage picture, string caption) in pictures)
-        {
-            html.Append($"<figure style=\"margin: 0; text-align: center; font: 11px monospace; max-width: {Math.Max(side, 100)}px;\">")
-                .Append(Picture(picture, side)).Append("<figcaption>").Append(WebUtility.HtmlEncode(caption)).Append("</figcaption></figure>");
-        }
-        return html.Append("</div>").ToString();
-    }
+    public static string Pictures(IEnumerable<(GrayImage Picture, string Caption)> pictures, int side = 140, int columns = 6) =>
+        GridTable(pictures.Select(item => (Picture(item.Picture, side), item.Caption)), columns);
 
     /// <summary>A grid of images (N, h·w) or (N, 1, h, w) with a caption under each.</summary>
     public static string Grid(Tensor images, IReadOnlyList<string> captions, int columns = 10, int scale = 2)
     {
         int count = images.Size(0);
         int length = images.Length / Math.Max(1, count);
-        var html = new StringBuilder($"<div class=\"nbnet-grid\" style=\"display: grid; grid-template-columns: repeat({Math.Min(columns, Math.Max(1, count))}, max-content); gap: 6px;\">");
-        for (int i = 0; i < count; i++)
+        return GridTable(Enumerable.Range(0, count).Select(i =>
+            (Image(new Tensor(images.Data.AsSpan(i * length, length).ToArray(), length), scale), i < captions.Count ? captions[i] : "")),
+            Math.Min(columns, Math.Max(1, count)));
+    }
+
+    /// <summary>Cells of HTML with a caption under each, <paramref name="columns"/> to a row, as a table (laid out without CSS).</summary>
+    private static string GridTable(IEnumerable<(string Html, string Caption)> cells, int columns)
+    {
+        var html = new StringBuilder("<table class=\"nbnet-grid\" cellspacing=\"4\" cellpadding=\"0\" border=\"0\">");
+        int column = 0;
+        foreach ((string cell, string caption) in cells)
         {
-            var one = new Tensor(images.Data.AsSpan(i * length, length).ToArray(), length);
-            string caption = i < captions.Count ? WebUtility.HtmlEncode(captions[i]) : "";
-            html.Append("<figure style=\"margin: 0; text-align: center; font: 12px monospace;\">")
-                .Append(Image(one, scale)).Append("<figcaption>").Append(caption).Append("</figcaption></figure>");
+            html.Append(column == 0 ? "<tr>" : "")
+                .Append("<td align=\"center\" valign=\"bottom\">").Append(cell)
+                .Append("<br/><small><code>").Append(WebUtility.HtmlEncode(caption)).Append("</code></small></td>");
+            column = (column + 1) % columns;
+            html.Append(column == 0 ? "</tr>" : "");
         }
-        return html.Append("</div>").ToString();
+        return html.Append(column == 0 ? "" : "</tr>").Append("</table>").ToString();
+    }
+
+    /// <summary>The picture enlarged <paramref name="scale"/> times with a one-pixel gray frame around it.</summary>
+    private static byte[] Framed(byte[] gray, int width, int height, int scale, out int framedWidth, out int framedHeight)
+    {
+        const byte Frame = 204;
+        framedWidth = width * scale + 2;
+        framedHeight = height * scale + 2;
+        var framed = new byte[framedWidth * framedHeight];
+        Array.Fill(framed, Frame);
+        for (int y = 0; y < height * scale; y++)
+        {
+            for (int x = 0; x < width * scale; x++)
+            {
+                framed[(y + 1) * framedWidth + x + 1] = gray[y / scale * width + x / scale];
+            }
+        }
+        return framed;
     }
 
     /// <summary>A table of a model's layers: output shape and parameter count of each, for one example of <paramref name="exampleShape"/>.</summary>
@@ -141,12 +172,19 @@ public static class HtmlRenderer
                 int count = confusion.Counts[a, p];
                 // Off-diagonal counts are few: a square-root scale keeps them visible.
                 double shade = max == 0 ? 0 : Math.Sqrt((double)count / max);
-                string colour = a == p ? $"rgba(33, 102, 172, {shade:F2})" : $"rgba(214, 96, 77, {Math.Min(1, shade * 3):F2})";
-                html.Append(Invariant, $"<td style=\"padding: 2px 6px; text-align: right; background: {colour};\">{count}</td>");
+                string colour = a == p ? Blend((33, 102, 172), shade) : Blend((214, 96, 77), Math.Min(1, shade * 3));
+                html.Append(Invariant, $"<td align=\"right\" bgcolor=\"{colour}\" style=\"padding: 2px 6px; background: {colour};\">{count}</td>");
             }
             html.Append(Invariant, $"<td style=\"padding: 2px 6px;\">{perClass[a]:P1}</td></tr>");
         }
         return html.Append("</table>").ToString();
+    }
+
+    /// <summary>The colour <paramref name="amount"/> of the way from white to <paramref name="colour"/>, as #rrggbb.</summary>
+    private static string Blend((int R, int G, int B) colour, double amount)
+    {
+        int Mix(int channel) => (int)Math.Round(255 + (channel - 255) * amount);
+        return $"#{Mix(colour.R):x2}{Mix(colour.G):x2}{Mix(colour.B):x2}";
     }
 
     /// <summary>A plain table with a header row.</summary>

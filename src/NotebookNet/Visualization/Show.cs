@@ -21,8 +21,7 @@ public static class Show
 {
     /// <summary>One digit (784 values or 28×28) as an image, with its label when given.</summary>
     public static HtmlView Digit(Tensor image, int? label = null, int scale = 4) =>
-        new($"<figure style=\"margin: 0; display: inline-block; text-align: center; font: 12px monospace;\">{HtmlRenderer.Image(image, scale)}" +
-            (label is int l ? $"<figcaption>{l}</figcaption>" : "") + "</figure>");
+        new(HtmlRenderer.Image(image, scale) + (label is int l ? $"<br/><code>{l}</code>" : ""));
 
     /// <summary>The first <paramref name="count"/> examples of a dataset as a grid, captioned with their labels.</summary>
     public static HtmlView Digits(Dataset data, int count = 20, int columns = 10) =>
@@ -79,7 +78,7 @@ public static class Show
     {
         double percent = Math.Clamp(fraction, 0, 1) * 100;
         return new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"<div class=\"nbnet-progress\" style=\"font: 12px monospace;\"><div style=\"width: 400px; height: 10px; background: #eee;\"><div style=\"width: {percent:F1}%; height: 10px; background: #2166ac;\"></div></div>{System.Net.WebUtility.HtmlEncode(text)}</div>"));
+            $"<div class=\"nbnet-progress\"><progress value=\"{percent:F1}\" max=\"100\"></progress> <code>{System.Net.WebUtility.HtmlEncode(text)}</code></div>"));
     }
 
     private static string FormatCell(object value) => value switch

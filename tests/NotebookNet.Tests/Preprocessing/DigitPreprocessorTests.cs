@@ -155,6 +155,38 @@ public class DigitPreprocessorTests(ClassifierFixture fixture) : IClassFixture<C
         Assert.True(same >= 18, $"{same} of 20 classified the same");
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(16)]
+    public void SmallTightPicturesAreReadLikeTheSameDigitsDrawnLarge(int side)
+    {
+        // MNIST digits cropped to their ink and saved at side×side, against the same pictures enlarged onto a 280×280
+        // canvas. MNIST's strokes measure 1.0–2.2 px in the 20-pixel box (1st to 75th percentile): taking the median
+        // as the least width thickened almost half of these digits, and LeNet-5 read 20×20 pictures 1.2 points worse
+        // than the large ones (measured over 3,000 digits while fixing it: 97.57 % against 98.73 %; now 98.53 and 98.67).
+        const int Digits = 200;
+        int thickened = 0, sameAsLarge = 0, sameAsOriginal = 0;
+        double totalError = 0;
+        for (int i = 0; i < Digits; i++)
+        {
+            GrayImage original = Pictures.Mnist(fixture.Test, i);
+            GrayImage small = Pictures.Tight(original, side);
+            PreprocessedDigit fromSmall = _preprocessor.Process(small);
+            var ink = new GrayImage(side, side, small.Pixels.Select(value => 1f - value).ToArray());
+            PreprocessedDigit fromLarge = _preprocessor.Process(Pictures.OnPaper(ink, 280, 280, 40, 40, 200));
+            Assert.True(fromSmall.Found && fromLarge.Found, fromSmall.Problem ?? fromLarge.Problem);
+            thickened += fromSmall.Thickened > 0 ? 1 : 0;
+            totalError += Pictures.MeanAbsoluteError(_preprocessor.Process(original).Image, fromSmall.Image);
+            int digit = fixture.Classifier.Predict(fromSmall).Digit;
+            sameAsLarge += digit == fixture.Classifier.Predict(fromLarge).Digit ? 1 : 0;
+            sameAsOriginal += digit == fixture.Classifier.Predict(new PreprocessedDigit { Found = true, Image = original }).Digit ? 1 : 0;
+        }
+        Assert.True(thickened <= Digits / 50, $"{thickened} of {Digits} small MNIST digits were thickened");
+        Assert.True(totalError / Digits < 0.06, $"mean absolute pixel error against the original processed: {totalError / Digits:F4}");
+        Assert.True(sameAsLarge >= Digits * 97 / 100, $"{sameAsLarge} of {Digits} read the same small and large");
+        Assert.True(sameAsOriginal >= Digits * 96 / 100, $"{sameAsOriginal} of {Digits} read as the original MNIST digit");
+    }
+
     [Fact]
     public void ThinStrokesAreThickenedAndThickOnesKept()
     {

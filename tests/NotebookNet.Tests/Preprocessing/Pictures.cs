@@ -31,6 +31,28 @@ internal static class Pictures
         return paper;
     }
 
+    /// <summary>
+    /// The digit's ink cropped to its bounding box and fitted into a <paramref name="side"/>² picture (the longer side
+    /// touching the frame), dark on white, sent through a PNG file: a small picture whose digit fills it.
+    /// </summary>
+    public static GrayImage Tight(GrayImage digit, int side)
+    {
+        var (x, y, width, height) = DigitPreprocessor.BoundingBox(digit)!.Value;
+        (int fitWidth, int fitHeight) = DigitPreprocessor.Fit(width, height, side);
+        GrayImage ink = digit.Crop(x, y, width, height).Resize(fitWidth, fitHeight);
+        var picture = new GrayImage(side, side);
+        int left = (side - fitWidth) / 2, top = (side - fitHeight) / 2;
+        for (int py = 0; py < side; py++)
+        {
+            for (int px = 0; px < side; px++)
+            {
+                int ix = px - left, iy = py - top;
+                picture[px, py] = 1f - (ix >= 0 && iy >= 0 && ix < fitWidth && iy < fitHeight ? ink[ix, iy] : 0f);
+            }
+        }
+        return ImageDecoder.Decode(NotebookNet.Visualization.Png.EncodeGray(picture.ToBytes(), side, side), $"tight-{side}.png");
+    }
+
     /// <summary>A white sheet.</summary>
     public static GrayImage Blank(int width, int height, float value = 1f)
     {

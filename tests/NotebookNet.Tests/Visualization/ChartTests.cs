@@ -33,7 +33,7 @@ public class ChartTests
     {
         var wide = new GrayImage(400, 100);
         string html = HtmlRenderer.Picture(wide, side: 140);
-        Assert.Contains("width=\"140\" height=\"35\"", html);
+        Assert.Contains("width=\"142\" height=\"37\"", html);   // 140×35 inside a one-pixel frame
         Assert.Contains("nbnet-picture", HtmlRenderer.Pictures([(wide, "a caption")]));
         Assert.Contains("a caption", HtmlRenderer.Pictures([(wide, "a caption")]));
     }
