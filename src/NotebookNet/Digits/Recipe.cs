@@ -59,10 +59,12 @@ public sealed partial record Recipe
     /// Trains a fresh model by this recipe with <paramref name="seed"/> and returns it with its history.
     /// <paramref name="options"/> replaces the recipe's (its schedule is sized from the epochs it gives);
     /// <paramref name="learningRate"/> replaces the optimizer's base rate, which the schedule still multiplies.
+    /// With a <paramref name="validation"/> set its accuracy is measured after every epoch (and early stopping, if the
+    /// options ask for it, watches it).
     /// </summary>
     public (Sequential Model, TrainingHistory History) Train(Dataset train, Dataset? test, int seed = 1,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingOptions? options = null,
-        float? learningRate = null)
+        float? learningRate = null, Dataset? validation = null)
     {
         Sequential model = CreateModel(new Rng(seed));
         Optimizer optimizer = CreateOptimizer(model);
@@ -71,7 +73,8 @@ public sealed partial record Recipe
             optimizer.LearningRate = rate;
         }
         var trainer = new Trainer(model, CreateLoss(), optimizer);
-        TrainingHistory history = trainer.Fit(Shape(train), test is null ? null : Shape(test), (options ?? Options) with { Seed = seed }, progress, cancellation);
+        TrainingHistory history = trainer.Fit(Shape(train), test is null ? null : Shape(test), (options ?? Options) with { Seed = seed }, progress, cancellation,
+            validation is null ? null : Shape(validation));
         return (model, history);
     }
 

@@ -38,6 +38,12 @@ public sealed record TrainingOptions
     /// averaged weights (the trained ones are reported beside it) and the model ends training holding them.
     /// </summary>
     public float? WeightAveraging { get; init; }
+
+    /// <summary>
+    /// When set, and a validation set is given, training stops once validation accuracy has not improved for this many
+    /// epochs, and the model ends holding the weights of its best validation epoch (<see cref="TrainingHistory.BestEpoch"/>).
+    /// </summary>
+    public int? EarlyStoppingPatience { get; init; }
 }
 
 /// <summary>A moment of training, reported to a progress bar (terminal or notebook).</summary>
@@ -66,17 +72,26 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
     public Optimizer Optimizer { get; } = optimizer;
 
     /// <summary>
-    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and returns the history: loss and training
-    /// accuracy of each epoch (measured on the batches as they were trained) and test accuracy after it.
+    /// Trains for <see cref="TrainingOptions.Epochs"/> epochs and returns the history: loss and training accuracy of each
+    /// epoch (running figures, measured on each batch as it was trained, while the weights were still changing), then
+    /// accuracy on the <paramref name="validation"/> set and on the <paramref name="test"/> set after it, for those given.
+    /// Choices — a learning rate, an epoch, when to stop — belong to the validation set; the test set is measured only.
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the model keeps its last step.</exception>
+    /// <exception cref="ArgumentException">Early stopping was asked for without a validation set.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? test, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, Dataset? validation = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReportEvery);
+        if (options.EarlyStoppingPatience is int patience && (patience <= 0 || validation is null))
+        {
+            throw new ArgumentException(validation is null
+                ? "early stopping needs a validation set to watch"
+                : $"early stopping patience must be at least 1 epoch, got {patience}", nameof(options));
+        }
         var history = new TrainingHistory();
         var shuffle = new Rng(options.Seed);
         var distortions = new Rng(unchecked(options.Seed * 31 + 17));
@@ -84,6 +99,7 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         var clock = Stopwatch.StartNew();
         WeightAverage? average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null;
+        float[][]? best = null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             Optimizer.ScheduleFactor = options.Schedule?.Factor(epoch - 1, options.Epochs) ?? 1f;
@@ -95,19 +111,39 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
             var epochClock = Stopwatch.StartNew();
             (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, distortions, average, clock, progress, cancellation);
             double seconds = epochClock.Elapsed.TotalSeconds;
-            float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
             float? trainedAccuracy = null;
             if (average is not null && test is not null)
             {
-                trainedAccuracy = testAccuracy;
-                average.Apply();
-                testAccuracy = Evaluation.Accuracy(Model, test);
-                average.Restore();
+                trainedAccuracy = Evaluation.Accuracy(Model, test);
             }
+            average?.Apply();
+            float? validationAccuracy = validation is null ? null : Evaluation.Accuracy(Model, validation);
+            float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
             history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
-                seconds, Optimizer.CurrentLearningRate, trainedAccuracy));
+                seconds, Optimizer.CurrentLearningRate, trainedAccuracy) { ValidationAccuracy = validationAccuracy });
+            if (options.EarlyStoppingPatience is int wait && validation is not null)
+            {
+                if (history.BestEpoch == epoch)
+                {
+                    best = Model.State.Select(entry => entry.Value.Data.ToArray()).ToArray();
+                }
+                else if (epoch - history.BestEpoch >= wait)
+                {
+                    average?.Restore();
+                    history.StoppedEarly = true;
+                    break;
+                }
+            }
+            average?.Restore();
         }
         average?.Apply();
+        if (best is not null && history[^1].Epoch != history.BestEpoch)
+        {
+            foreach (((string _, Tensor tensor), float[] values) in Model.State.Zip(best))
+            {
+                values.CopyTo(tensor.Data, 0);
+            }
+        }
         Model.IsTraining = false;
         return history;
     }

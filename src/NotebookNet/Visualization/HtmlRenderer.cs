@@ -128,14 +128,21 @@ public static class HtmlRenderer
         return Table(["layer", "output shape (per example)", "parameters"], rows);
     }
 
-    /// <summary>A training history as a table: epoch, loss, train and test accuracy, seconds.</summary>
-    public static string History(TrainingHistory history) => Table(
-        ["epoch", "loss", "train accuracy", "test accuracy", "seconds", "learning rate"],
-        history.Select(e => new[]
+    /// <summary>A training history as a table: epoch, loss, running train accuracy, validation (when measured) and test accuracy, seconds.</summary>
+    public static string History(TrainingHistory history)
+    {
+        bool validated = history.Any(e => e.ValidationAccuracy is not null);
+        string Percent(float? value) => value?.ToString("P2", Invariant) ?? "-";
+        string[] header = validated
+            ? ["epoch", "loss", "train accuracy (running)", "validation accuracy", "test accuracy", "seconds", "learning rate"]
+            : ["epoch", "loss", "train accuracy (running)", "test accuracy", "seconds", "learning rate"];
+        return Table(header, history.Select(e => (IReadOnlyList<string>)new[]
         {
-            e.Epoch.ToString(Invariant), e.Loss.ToString("F4", Invariant), e.TrainAccuracy.ToString("P2", Invariant),
-            e.TestAccuracy?.ToString("P2", Invariant) ?? "-", e.Seconds.ToString("F2", Invariant), e.LearningRate.ToString("G3", Invariant),
-        }).ToList());
+            e.Epoch.ToString(Invariant), e.Loss.ToString("F4", Invariant), Percent(e.TrainAccuracy),
+            validated ? Percent(e.ValidationAccuracy) : null, Percent(e.TestAccuracy), e.Seconds.ToString("F2", Invariant),
+            e.LearningRate.ToString("G3", Invariant),
+        }.OfType<string>().ToArray()).ToList());
+    }
 
     /// <summary>A <see cref="Microsoft.Data.Analysis.DataFrame"/> as a table (the first <paramref name="maxRows"/> rows).</summary>
     public static string DataFrame(Microsoft.Data.Analysis.DataFrame frame, int maxRows = 50)
