@@ -27,12 +27,14 @@ public static class TrainCommand
         var batchSize = Options.OptionalWhole("--batch-size", 1, 1_000_000, "Examples per step (default: the recipe's)");
         var seed = Options.Seed(1, "The seed of the weights, the shuffling and the distortions");
         var limit = Options.OptionalWhole("--limit", 1, 60_000, "Train on the first N training images only");
+        var validation = Options.OptionalWhole("--validation", 1, 30_000, "Hold out N training images (the same N for every seed) and report accuracy on them after every epoch");
+        var earlyStopping = Options.OptionalWhole("--early-stopping", 1, 1_000, "With --validation: stop after N epochs without a better validation accuracy and keep the best epoch's weights");
         var output = new Option<string?>("--output") { Description = "The model file to write (default: models/RECIPE.nnw)", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "Replace the model file if it exists" };
         var data = Options.Data();
         var command = new Command("train", "Trains a recipe on MNIST and saves the model.")
         {
-            recipeOption, epochs, learningRate, batchSize, seed, limit, output, force, data,
+            recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, output, force, data,
         };
         command.SetAction(parsed =>
         {
@@ -49,23 +51,42 @@ public static class TrainCommand
             {
                 Epochs = parsed.GetValue(epochs) ?? recipe.Options.Epochs,
                 BatchSize = parsed.GetValue(batchSize) ?? recipe.Options.BatchSize,
+                EarlyStoppingPatience = parsed.GetValue(earlyStopping),
             };
+            if (options.EarlyStoppingPatience is not null && parsed.GetValue(validation) is null)
+            {
+                throw new UsageException("--early-stopping watches a validation set: add --validation N (5000 is usual)");
+            }
             int seedValue = parsed.GetValue(seed);
 
             var (trainSplit, testSplit) = context.LoadMnist(parsed.GetValue(data));
+            Dataset? validationSet = null;
+            if (parsed.GetValue(validation) is int held)
+            {
+                (trainSplit, MnistSplit heldOut) = trainSplit.HoldOut(held);
+                validationSet = heldOut.ToDataset(recipe.Scaling);
+            }
             Dataset train = trainSplit.ToDataset(recipe.Scaling, parsed.GetValue(limit));
             Dataset test = testSplit.ToDataset(recipe.Scaling);
             var (model, history) = context.WithTrainingProgress(recipe.Name,
-                progress => recipe.Train(train, test, seedValue, progress, options: options, learningRate: parsed.GetValue(learningRate)));
+                progress => recipe.Train(train, test, seedValue, progress, options: options, learningRate: parsed.GetValue(learningRate),
+                    validation: validationSet));
             context.Output.Write(history.ToString());
+            if (validationSet is not null)
+            {
+                context.Output.WriteLine(history.StoppedEarly
+                    ? $"stopped early: validation accuracy last improved in epoch {history.BestEpoch}, whose weights are kept"
+                    : $"best validation accuracy in epoch {history.BestEpoch} of {history.Count}");
+            }
+            float testAccuracy = Evaluation.Accuracy(model, recipe.Shape(test));   // the kept weights, after early stopping too
             ModelFile.Save(model, path, recipe.Input, new Dictionary<string, string>
             {
                 ["recipe"] = recipe.Name,
                 ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
                 ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
-                ["test-accuracy"] = (history.FinalTestAccuracy ?? 0f).ToString("R", CultureInfo.InvariantCulture),
+                ["test-accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
             });
-            context.Output.WriteLine($"test accuracy {history.FinalTestAccuracy:P2}; saved {path}");
+            context.Output.WriteLine($"test accuracy {testAccuracy:P2}; saved {path}");
             return 0;
         });
         return command;

@@ -153,6 +153,22 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     }
 
     [Fact]
+    public void TrainHoldsOutAValidationSetAndStopsEarlyOnlyWithOne()
+    {
+        using var folder = new TempFolder();
+        var output = new StringWriter();
+        int code = NotebookNet.Cli.Cli.Run(["train", "--recipe", "w1", "--epochs", "3", "--limit", "3000", "--validation", "1000",
+            "--early-stopping", "1", "--output", folder.File("v.nnw")], output, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Contains("valid.", output.ToString());
+        Assert.Matches("(best validation accuracy in epoch|stopped early: validation accuracy last improved in epoch) [1-3]", output.ToString());
+
+        var error = new StringWriter();
+        Assert.NotEqual(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "w1", "--early-stopping", "2", "--output", folder.File("e.nnw")], new StringWriter(), error));
+        Assert.Contains("--validation", error.ToString());
+    }
+
+    [Fact]
     public void EpochsOverrideAScheduledRecipeAndTheScheduleStillAnneals()
     {
         using var folder = new TempFolder();
