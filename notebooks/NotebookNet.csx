@@ -18,6 +18,7 @@ Formatter.Register<TrainingHistory>((history, writer) => writer.Write(HtmlRender
 Formatter.Register<ConfusionMatrix>((confusion, writer) => writer.Write(HtmlRenderer.Confusion(confusion)), "text/html");
 Formatter.Register<Microsoft.Data.Analysis.DataFrame>((frame, writer) => writer.Write(HtmlRenderer.DataFrame(frame)), "text/html");
 Formatter.Register<GradientCheckResult>((result, writer) => writer.Write($"<pre>{System.Net.WebUtility.HtmlEncode(result.ToString())}</pre>"), "text/html");
+Formatter.Register<ExerciseResult>((result, writer) => writer.Write($"<pre>{System.Net.WebUtility.HtmlEncode(result.Message)}</pre>"), "text/html");
 Formatter.Register<Tensor>((tensor, writer) => writer.Write($"<pre>{System.Net.WebUtility.HtmlEncode(tensor.ToString())}</pre>"), "text/html");
 
 /// <summary>A progress bar that updates in place while a long cell trains.</summary>

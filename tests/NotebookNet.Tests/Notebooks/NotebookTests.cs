@@ -38,6 +38,7 @@ public partial class NotebookTests
             ("the rule table: three broken rules fail, the true gradient passes", (html, _) => Count(html, "FAILS") == 3 && Count(html, "<td>passes</td>") == 1),
             ("both training rules learn", (html, _) => Regex.Matches(html, @"<td>(\d+\.\d+) ?%</td>").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Count(a => a > 70) == 2),
             ("a progress bar", (html, _) => html.Contains("nbnet-progress")),
+            ("the mini-batch in matrix form, checked two ways", (_, text) => text.Contains("✓ the matrix form for 5 examples equals the per-example gradients summed")),
         ],
         ["04-training.ipynb"] =
         [
@@ -48,6 +49,8 @@ public partial class NotebookTests
             ("a gallery of misclassified digits", (html, _) => Regex.IsMatch(html, @"\d → \d \(\d+ ?%\)")),
             ("the quick-mode floor passed", (_, text) => Percent(Regex.Match(text, @"test accuracy \S+ ?% \(floor").Value, "test accuracy ") >= 90),
             ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
+            ("the validation split and the rate chosen on it", (_, text) => text.Contains("✓ a random 5,000 keeps every digit's share") && text.Contains("✓ validation chooses η = ")),
+            ("train against validation", (_, text) => text.Contains("of the validation digits it never saw")),
         ],
         ["07-preprocessing-hand-drawn-digits.ipynb"] =
         [
@@ -73,6 +76,8 @@ public partial class NotebookTests
             ("gradient checks of convolution and pooling", (html, _) => Count(html, "max relative error") >= 5),
             ("the CNN learns in quick mode", (_, text) => Percent(text, "small CNN after one epoch: test accuracy ") >= 90),
             ("the comparison with the MLP on equal terms", (html, text) => html.Contains("784-128-10 MLP") && text.Contains("✓ on equal terms the CNN makes")),
+            ("max pooling backward by hand", (_, text) => text.Contains("✓ MaxPool2d.Backward routes each gradient")),
+            ("LeNet-5, shape by shape and trained", (html, text) => html.Contains("(16, 10, 10)") && text.Contains("✓ LeNet-5 has 61,706 weights")),
         ],
         ["06-optimisers-and-regularisation.ipynb"] =
         [
@@ -125,7 +130,8 @@ public partial class NotebookTests
         for (int i = 0; i < codeCells.Count; i++)
         {
             JsonElement outputs = codeCells[i].GetProperty("outputs");
-            Assert.True(outputs.GetArrayLength() > 0 || i == 0, $"{name}: code cell {i + 1} has no committed output; run notebooks/run-all.sh");
+            bool answerCell = Source(codeCells[i]).StartsWith("// Exercise", StringComparison.Ordinal);   // the reader's to fill in
+            Assert.True(outputs.GetArrayLength() > 0 || i == 0 || answerCell, $"{name}: code cell {i + 1} has no committed output; run notebooks/run-all.sh");
             foreach (JsonElement output in outputs.EnumerateArray())
             {
                 Assert.NotEqual("error", output.GetProperty("output_type").GetString());
@@ -133,6 +139,27 @@ public partial class NotebookTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void EndsWithTakeawaysAndExercisesOneOfWhichTheReaderCanCheck(string name)
+    {
+        using JsonDocument notebook = JsonDocument.Parse(File.ReadAllText(Notebooks.PathOf(name)));
+        List<JsonElement> cells = notebook.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        string markdown = string.Join("\n", cells.Where(cell => cell.GetProperty("cell_type").GetString() == "markdown").Select(Source));
+        Assert.Contains("## Key takeaways", markdown);
+        Match exercises = Regex.Match(markdown, @"## Exercises\n(?<list>(?:.*\n?)*)");
+        Assert.True(exercises.Success, $"{name} has no exercises");
+        int count = Regex.Matches(exercises.Groups["list"].Value, @"^\d\. ", RegexOptions.Multiline).Count;
+        Assert.InRange(count, 3, 5);
+        JsonElement[] checks = cells.Where(cell => Source(cell).Contains("Exercise.Check(", StringComparison.Ordinal)).ToArray();
+        Assert.True(checks.Length > 0, $"{name}: no exercise has a check cell");
+        Assert.All(checks, check => Assert.Contains("not attempted yet", check.GetProperty("outputs").ToString()));
+    }
+
+    private static string Source(JsonElement cell) => cell.GetProperty("source").ValueKind == JsonValueKind.Array
+        ? string.Concat(cell.GetProperty("source").EnumerateArray().Select(line => line.GetString()))
+        : cell.GetProperty("source").GetString() ?? "";
 
     private static int Count(string text, string what) => Regex.Matches(text, Regex.Escape(what)).Count;
 
