@@ -91,6 +91,9 @@ public partial class NotebookTests
                 double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4),
             ("at least six charts", (html, _) => Count(html, "class=\"nbnet-chart\"") >= 6),
             ("its claims, checked", (_, text) => text.Contains("✓ SGD at η = 0.02 never crosses the floor") && text.Contains("✓ on 1,000 images, at the last epoch")),
+            ("the range test and the cosine schedule", (_, text) => text.Contains("✓ the loss falls from") && text.Contains("✓ Schedule.Cosine() gives")),
+            ("vanishing gradients, batch norm and an ensemble, measured", (_, text) => text.Contains("✓ from the output layer back to the first, the sigmoid network's gradient shrinks")
+                && text.Contains("with batch norm") && text.Contains("✓ the ensemble reads")),
         ],
     };
 
