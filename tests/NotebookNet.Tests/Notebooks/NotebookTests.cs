@@ -68,6 +68,7 @@ public partial class NotebookTests
             ("preprocessing beats squeezing", (_, text) => Percent(text, "augmented model with preprocessing: accuracy ") >= 40),
             ("its claims, checked", (_, text) => text.Contains("✓ moving the digits one pixel diagonally costs") && text.Contains("✓ preprocessing gains")),
             ("a prediction read from a file", (_, text) => Regex.IsMatch(text, @"notebooknet-07-digit\.png \(drawn as \d\): \d \(")),
+            ("small tight pictures read like large ones", (_, text) => text.Contains("✓ the small and the enlarged pictures are read within")),
         ],
         ["05-convolutional-networks.ipynb"] =
         [
