@@ -14,7 +14,7 @@ public static class DrawingsCommand
     public static Command Create(CliContext context)
     {
         var count = Options.Whole("--count", 100, 1, 1_000_000, "How many drawings");
-        var seed = Options.Seed(ReproduceCommand.DrawingsSeed, "The seed of the drawings");
+        var seed = Options.Seed(Reproduction.DrawingsSeed, "The seed of the drawings");
         var output = new Option<string>("--output") { Description = $"The folder to write DIR/<label>/<n>.png into (default {DefaultFolder})", DefaultValueFactory = _ => DefaultFolder, HelpName = "DIR" };
         var command = new Command("drawings", "Writes generated drawings of digits in handwriting fonts as DIR/<label>/<n>.png.") { count, seed, output };
         command.SetAction(parsed =>

@@ -97,6 +97,12 @@ public partial class NotebookTests
             ("vanishing gradients, batch norm and an ensemble, measured", (_, text) => text.Contains("✓ from the output layer back to the first, the sigmoid network's gradient shrinks")
                 && text.Contains("with batch norm") && text.Contains("✓ the ensemble reads")),
         ],
+        ["09-reproducing-published-results.ipynb"] =
+        [
+            ("the configurations with their sources", (html, _) => html.Contains("LeCun et al. 1998, LeNet-5") && html.Contains("Simard et al. 2003")),
+            ("a row for every reproduced recipe", (html, _) => new[] { "rashid", "mlp256", "best-mlp", "small-cnn", "lenet5" }.All(name => html.Contains($"<td>{name}</td>"))),
+            ("the floors checked and the drawings graded", (_, text) => text.Contains("✓ every recipe reached its floor") && text.Contains("augmented LeNet-5 with preprocessing reads")),
+        ],
     };
 
     [Theory]

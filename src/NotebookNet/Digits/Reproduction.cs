@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using NotebookNet.Data;
+using NotebookNet.Layers;
+using NotebookNet.Training;
+
+namespace NotebookNet.Digits;
+
+/// <summary>
+/// How a caller shows a training run: it calls <paramref name="run"/> with a progress sink of its own (a terminal bar, a
+/// notebook bar, or null) and returns what the run returned.
+/// </summary>
+public delegate (Sequential Model, TrainingHistory History) ShowTraining(
+    string title, Func<IProgress<TrainingProgress>?, (Sequential Model, TrainingHistory History)> run);
+
+/// <summary>One row of the reproduction table: a recipe trained from a seed and measured on MNIST's test set.</summary>
+/// <param name="Recipe">The configuration, with its published figure, source and floor.</param>
+/// <param name="Accuracy">Test accuracy: of the network, or of the ensemble's vote.</param>
+/// <param name="Seconds">Wall-clock time of the training and evaluation.</param>
+/// <param name="MemberAccuracies">Each network's own test accuracy (one for a single network).</param>
+/// <param name="Model">The first network trained.</param>
+/// <param name="Quick">Whether this was a quick run (a subset and one epoch), to which the floor does not apply.</param>
+public sealed record ReproducedResult(Recipe Recipe, float Accuracy, double Seconds, IReadOnlyList<float> MemberAccuracies, Sequential Model, bool Quick)
+{
+    /// <summary>Whether the accuracy reached the recipe's floor.</summary>
+    public bool Reached => Accuracy >= Recipe.Floor;
+}
+
+/// <summary>LeNet-5, trained with and without distortions, graded on generated drawings.</summary>
+/// <param name="Count">The number of drawings.</param>
+/// <param name="NotFound">Drawings in which the preprocessing found no digit (counted wrong).</param>
+/// <param name="Fonts">How many handwriting fonts drew them.</param>
+/// <param name="Augmented">The augmented model's accuracy on the drawings.</param>
+/// <param name="AugmentedMnist">The augmented model's accuracy on MNIST's test set.</param>
+/// <param name="Plain">The model trained without distortions, on the drawings.</param>
+/// <param name="PlainMnist">That model on MNIST's test set.</param>
+/// <param name="Seconds">The time to draw, prepare and grade the drawings.</param>
+public sealed record DrawingsResult(int Count, int NotFound, int Fonts, DrawingAccuracy Augmented, float AugmentedMnist,
+    DrawingAccuracy Plain, float PlainMnist, double Seconds)
+{
+    /// <summary>Whether the augmented model with preprocessing reached <see cref="Reproduction.DrawingsFloor"/>.</summary>
+    public bool Reached => Augmented.Preprocessed >= Reproduction.DrawingsFloor;
+}
+
+/// <summary>
+/// Reproducing the published results: what <c>notebooknet reproduce</c> prints and notebook 09 builds live, by the same
+/// code. Each recipe is trained on all 60,000 training digits with its settings fixed in advance and measured once on
+/// the test set. Introduced in notebook 09.
+/// </summary>
+public static class Reproduction
+{
+    /// <summary>The seed of the generated drawings: fixed, so every run grades the same pictures.</summary>
+    public const int DrawingsSeed = 2026;
+
+    /// <summary>The least accuracy on generated drawings for augmented LeNet-5 with preprocessing.</summary>
+    public const float DrawingsFloor = 0.95f;
+
+    /// <summary>Training images in a quick run, which also trains one epoch: it checks the pipeline, not the numbers.</summary>
+    public const int QuickImages = 6_000;
+
+    /// <summary>
+    /// Trains <paramref name="recipe"/> from <paramref name="seed"/> (an ensemble's members from consecutive seeds) on
+    /// <paramref name="trainSplit"/> — all of it, or <see cref="QuickImages"/> for one epoch when <paramref name="quick"/> —
+    /// and measures it on <paramref name="testSplit"/>. <paramref name="show"/> displays each training run's progress;
+    /// <paramref name="log"/> is told each ensemble member's accuracy as it finishes.
+    /// </summary>
+    public static ReproducedResult Run(Recipe recipe, MnistSplit trainSplit, MnistSplit testSplit, int seed = 1, bool quick = false,
+        ShowTraining? show = null, Action<string>? log = null)
+    {
+        show ??= (_, run) => run(null);
+        Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
+        Dataset test = testSplit.ToDataset(recipe.Scaling);
+        TrainingOptions options = quick ? recipe.Options with { Epochs = 1 } : recipe.Options;
+        var clock = Stopwatch.StartNew();
+        var members = new List<Sequential>();
+        var accuracies = new List<float>();
+        for (int member = 0; member < recipe.EnsembleSize; member++)
+        {
+            var (model, history) = show($"{recipe.Name} #{member + 1}", progress => recipe.Train(train, test, seed + member, progress, options: options));
+            members.Add(model);
+            accuracies.Add(history.FinalTestAccuracy ?? 0f);
+            if (recipe.EnsembleSize > 1)
+            {
+                log?.Invoke($"{recipe.Name} member {member + 1} (seed {seed + member}): {accuracies[^1]:P2}");
+            }
+        }
+        float accuracy = recipe.EnsembleSize > 1 ? new Ensemble(members).Accuracy(recipe.Shape(test)) : accuracies[0];
+        return new ReproducedResult(recipe, accuracy, clock.Elapsed.TotalSeconds, accuracies, members[0], quick);
+    }
+
+    /// <summary>
+    /// Trains LeNet-5 without distortions beside <paramref name="augmented"/> (LeNet-5 as its recipe trains it) and grades
+    /// both on <paramref name="count"/> generated drawings, squeezed only and through the preprocessing.
+    /// </summary>
+    public static DrawingsResult Drawings(Sequential augmented, float augmentedAccuracy, MnistSplit trainSplit, MnistSplit testSplit,
+        int count, int seed = 1, bool quick = false, ShowTraining? show = null)
+    {
+        show ??= (_, run) => run(null);
+        Recipe recipe = Recipe.LeNet5;
+        Recipe plain = recipe with { Options = recipe.Options with { Augmentation = null } };
+        Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
+        Dataset test = testSplit.ToDataset(recipe.Scaling);
+        TrainingOptions options = quick ? plain.Options with { Epochs = 1 } : plain.Options;
+        var (unaugmented, history) = show("lenet5 without augmentation", progress => plain.Train(train, test, seed, progress, options: options));
+
+        var clock = Stopwatch.StartNew();
+        var generator = new DrawnDigits();
+        PreparedDrawings prepared = Robustness.Prepare(generator.Generate(count, DrawingsSeed));
+        DrawingAccuracy augmentedOnDrawings = Robustness.Evaluate(DigitClassifier.For(recipe, augmented), prepared);
+        DrawingAccuracy plainOnDrawings = Robustness.Evaluate(DigitClassifier.For(recipe, unaugmented), prepared);
+        return new DrawingsResult(count, prepared.NotFound, generator.Fonts.Count, augmentedOnDrawings, augmentedAccuracy,
+            plainOnDrawings, history.FinalTestAccuracy ?? 0f, clock.Elapsed.TotalSeconds);
+    }
+}
