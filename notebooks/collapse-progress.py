@@ -1,8 +1,10 @@
-"""Keeps only the last state of each progress bar in a notebook's outputs, in place, and gives every cell an id.
+"""Keeps only the last state of each progress bar and live display in a notebook's outputs, in place, and gives
+every cell an id.
 
 dotnet-repl stores every update of a displayed value as a new output, where a Jupyter front end replaces the
 displayed value in place; a committed notebook would show dozens of bars per training cell. Consecutive
-outputs that are progress bars (class "nbnet-progress") with the same title are reduced to the last one.
+outputs that are progress bars (class "nbnet-progress") with the same title are reduced to the last one, and of the
+displays a cell updates as it goes (class "nbnet-live", from Show.Live) only the last state is kept.
 nbformat 4.5 requires an id on every cell; a cell without one gets "cell-<index>", the same on every run.
 """
 import json
@@ -14,11 +16,17 @@ def title(output):
     html = "".join(output.get("data", {}).get("text/html", []))
     if output.get("output_type") != "display_data" or 'class="nbnet-progress"' not in html:
         return None
-    match = re.search(r"</div></div>([^:<]*):", html)
+    match = re.search(r"<code>([^:<]*):", html)
     return match.group(1) if match else ""
 
 
+def live(output):
+    return output.get("output_type") == "display_data" and 'class="nbnet-live"' in "".join(output.get("data", {}).get("text/html", []))
+
+
 def collapse(outputs):
+    last_live = max((i for i, output in enumerate(outputs) if live(output)), default=-1)
+    outputs = [output for i, output in enumerate(outputs) if not live(output) or i == last_live]
     kept = []
     for output in outputs:
         name = title(output)

@@ -22,6 +22,7 @@ public static class Cli
         PredictCommand.Create,
         DrawingsCommand.Create,
         BenchCommand.Create,
+        ServeCommand.Create,
     ];
 
     /// <summary>The root command with every command under it, writing to <paramref name="context"/>.</summary>

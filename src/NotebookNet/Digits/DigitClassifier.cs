@@ -57,14 +57,17 @@ public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPre
 
     /// <summary>Loads a model file written by <c>train</c>, which records what the model expects of its input.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid model file, records no input, or is not a digit classifier.</exception>
-    public static DigitClassifier Load(string path)
+    public static DigitClassifier Load(string path) => For(ModelFile.Load(path), Path.GetFileName(path));
+
+    /// <summary>A classifier for a model already read from <paramref name="source"/> (a file name, for messages).</summary>
+    /// <exception cref="InvalidDataException">The model records no input, or is not a 28×28 → 10 classifier.</exception>
+    public static DigitClassifier For(SavedModel saved, string source)
     {
-        SavedModel saved = ModelFile.Load(path);
         ModelInput input = saved.Input
-            ?? throw new InvalidDataException($"{Path.GetFileName(path)}: records no input (pixel scaling and shape); save it with ModelFile.Save(model, path, input)");
+            ?? throw new InvalidDataException($"{source}: records no input (pixel scaling and shape); save it with ModelFile.Save(model, path, input)");
         if (input.ClassNames.Count != 10 || input.Length != Mnist.Pixels)
         {
-            throw new InvalidDataException($"{Path.GetFileName(path)}: takes {input.Length} values and has {input.ClassNames.Count} classes; a digit classifier takes 28×28 pictures into 10 classes");
+            throw new InvalidDataException($"{source}: takes {input.Length} values and has {input.ClassNames.Count} classes; a digit classifier takes 28×28 pictures into 10 classes");
         }
         return new DigitClassifier(saved.Model, input);
     }
@@ -89,6 +92,21 @@ public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPre
 
     /// <summary>The fraction of <paramref name="digits"/> classified as labelled.</summary>
     public float Accuracy(MnistSplit digits) => digits.Count == 0 ? 0f : Evaluation.Accuracy(Model, digits.ToDataset(Scaling).Reshape(InputShape));
+
+    /// <summary>
+    /// What the network looked at for <paramref name="prediction"/>: the gradient of the predicted digit's score with
+    /// respect to each of the 784 inputs the network received (<see cref="Training.Saliency"/>), row by row.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prediction found no digit, so there is nothing to explain.</exception>
+    public float[] Saliency(Prediction prediction)
+    {
+        if (!prediction.Found)
+        {
+            throw new ArgumentException($"no digit was found ({prediction.Input.Problem}): there is nothing to explain", nameof(prediction));
+        }
+        Tensor input = new MnistSplit(prediction.Input.ToBytes(), [0]).ToDataset(Scaling).Images.Reshape([1, .. InputShape]);
+        return Training.Saliency.Of(Model, input, prediction.Digit).Data;
+    }
 
     private Prediction Classify(PreprocessedDigit digit)
     {

@@ -73,6 +73,12 @@ public static class Show
     public static HtmlView Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object>> rows) =>
         new(HtmlRenderer.Table(header, rows.Select(row => (IReadOnlyList<string>)row.Select(FormatCell).ToArray())));
 
+    /// <summary>
+    /// A display that a cell updates as it goes (a table filling in row by row): marked so that a committed notebook,
+    /// whose runner records every update as a new output, keeps only its last state. Introduced in notebook 09.
+    /// </summary>
+    public static HtmlView Live(HtmlView view) => new($"<div class=\"nbnet-live\">{view.Html}</div>");
+
     /// <summary>A progress bar at <paramref name="fraction"/> (0..1) with a line of text.</summary>
     public static HtmlView Progress(double fraction, string text)
     {

@@ -51,7 +51,7 @@ public partial class NotebookTests
             ("a model that survives saving", (_, text) => text.Contains("a flipped bit: damaged.nnw: checksum mismatch")),
             ("the validation split and the rate chosen on it", (_, text) => text.Contains("✓ a random 5,000 keeps every digit's share") && text.Contains("✓ validation chooses η = ")),
             ("train against validation", (_, text) => text.Contains("of the validation digits it never saw")),
-            ("saliency checked and the back-query read back", (_, text) => text.Contains("✓ nudging the pixels along the saliency map moves the score") && text.Contains("back-queried images are read as the digit")),
+            ("saliency checked and the back-query read back", (_, text) => text.Contains("✓ nudging the pixels along the saliency map moves the score") && text.Contains("back-queried images are read as the digit they asked for")),
         ],
         ["07-preprocessing-hand-drawn-digits.ipynb"] =
         [

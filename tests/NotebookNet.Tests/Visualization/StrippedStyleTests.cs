@@ -4,6 +4,7 @@ using NotebookNet.Tensors;
 using NotebookNet.Training;
 using NotebookNet.Visualization;
 
+
 namespace NotebookNet.Tests.Visualization;
 
 /// <summary>
@@ -58,5 +59,38 @@ public class StrippedStyleTests
         string progress = Stripped(Show.Progress(0.25, "batch 15000/60000").Html);
         Assert.Contains("<progress value=\"25.0\" max=\"100\">", progress);
         Assert.Contains("batch 15000/60000", progress);
+    }
+}
+
+public class CollapseScriptTests
+{
+    [Fact]
+    public void TheCommittedNotebookKeepsOnlyTheLastStateOfALiveDisplayAndOfEachProgressBar()
+    {
+        // The script run-all.sh applies after a full run, on a cell as dotnet-repl records it: every update a new output.
+        using var folder = new TempFolder();
+        string Output(string html) => $"{{\"output_type\": \"display_data\", \"metadata\": {{}}, \"data\": {{\"text/html\": {System.Text.Json.JsonSerializer.Serialize(html)}}}}}";
+        string[] outputs =
+        [
+            Output(Show.Live(new HtmlView("<table>0 rows</table>")).Html),
+            Output(Show.Progress(0.5, "rashid: epoch 1").Html), Output(Show.Progress(1, "rashid: epoch 5").Html),
+            Output(Show.Live(new HtmlView("<table>1 row</table>")).Html),
+            Output(Show.Progress(1, "lenet5: epoch 20").Html),
+            Output(Show.Live(new HtmlView("<table>2 rows</table>")).Html),
+        ];
+        string path = folder.File("n.ipynb");
+        File.WriteAllText(path, $"{{\"cells\": [{{\"cell_type\": \"code\", \"metadata\": {{}}, \"source\": [], \"outputs\": [{string.Join(",", outputs)}]}}], \"metadata\": {{}}, \"nbformat\": 4, \"nbformat_minor\": 5}}");
+        string script = Path.Combine(NotebookNet.Tests.Notebooks.Notebooks.Folder, "collapse-progress.py");
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", [script, path]) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        string kept = File.ReadAllText(path);
+        Assert.DoesNotContain("0 rows", kept);
+        Assert.DoesNotContain("1 row<", kept);
+        Assert.DoesNotContain("rashid: epoch 1", kept);
+        Assert.Contains("rashid: epoch 5", kept);
+        Assert.Contains("lenet5: epoch 20", kept);
+        Assert.Contains("2 rows", kept);
+        Assert.Contains("\"id\": \"cell-00\"", kept);
     }
 }
