@@ -2,10 +2,16 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using NotebookNet.Data;
 using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
+using NotebookNet.Serialization;
+using NotebookNet.Studio;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
 
@@ -15,7 +21,8 @@ namespace NotebookNet.Cli;
 /// The benchmark workloads. W1: 784-128-10 ReLU/cross-entropy, SGD 0.1, batch 64, one epoch of 60,000 images.
 /// W2: Rashid's 784-200-10 sigmoid/MSE network, batch 1, one epoch. W4: the W1 model classifying the 10,000
 /// test images (a) as one batch and (b) one image at a time. W5: preprocessing a 4000×3000 RGBA photo of a digit into
-/// MNIST's 28×28 (conversion to gray included). Each runs several times after an untimed warm-up
+/// MNIST's 28×28 (conversion to gray included). W6: the drawing studio on loopback, 4 clients × 500 canvas predictions
+/// (a 280×280 drawing, preprocessing and saliency included) with the W1 model. Each runs several times after an untimed warm-up
 /// (so the JIT has compiled the hot code); min, median and max are printed.
 /// </summary>
 public static class BenchCommand
@@ -23,7 +30,7 @@ public static class BenchCommand
     private sealed record Measurement(string Workload, string Unit, double[] Values, float? Accuracy, string Description);
 
     /// <summary>The workloads by the names the table shows; W4 means both W4a and W4b.</summary>
-    public static readonly string[] Workloads = ["W1", "W2", "W3", "W4a", "W4b", "W5"];
+    public static readonly string[] Workloads = ["W1", "W2", "W3", "W4a", "W4b", "W5", "W6"];
 
     /// <summary>The command.</summary>
     public static Command Create(CliContext context)
@@ -122,6 +129,11 @@ public static class BenchCommand
             }
             measurements.Add(new("W3", "s/epoch", seconds.ToArray(), accuracy, "small CNN (conv 8@5x5 x2, maxpool, 128, 10), Adam, batch 32, 1 epoch"));
         }
+        if (workloads.Contains("W6"))
+        {
+            w1Model ??= Recipe.W1.Train(trainSplit.ToDataset(Recipe.W1.Scaling), null, options: Recipe.W1.Options with { Epochs = 1 }).Model;
+            measurements.Add(StudioLoad(context, w1Model, testSplit, runs));
+        }
         if ((workloads.Contains("W4a") || workloads.Contains("W4b")) && w1Model is not null)
         {
             w1Model.IsTraining = false;
@@ -187,6 +199,66 @@ public static class BenchCommand
             }
         }
         return 0;
+    }
+
+    /// <summary>W6: the studio served on a free loopback port, 4 clients × 500 canvas predictions per run.</summary>
+    private static Measurement StudioLoad(CliContext context, Sequential model, MnistSplit testSplit, int runs)
+    {
+        const int Clients = 4, PerClient = 500;
+        string folder = Path.Combine(Path.GetTempPath(), $"notebooknet-bench-{Guid.NewGuid():N}");
+        try
+        {
+            ModelFile.Save(model, Path.Combine(folder, "w1.nnw"), Recipe.W1.Input);
+            var options = new StudioOptions { ModelsFolder = folder, ExamplesFolder = Path.Combine(folder, "examples") };
+            var app = StudioApp.Create(options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
+            app.StartAsync().GetAwaiter().GetResult();
+            string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            byte[] canvas = CanvasJson(testSplit);
+            LoadTest.RunAsync(client, canvas, Clients, 50).GetAwaiter().GetResult(); // warm-up: JIT, connections
+            var perSecond = new List<double>();
+            LoadResult? last = null;
+            for (int run = 0; run < runs; run++)
+            {
+                last = LoadTest.RunAsync(client, canvas, Clients, PerClient).GetAwaiter().GetResult();
+                if (last.Errors > 0)
+                {
+                    throw new InvalidOperationException($"W6: {last.Errors} of {last.Requests} studio requests failed");
+                }
+                perSecond.Add(last.PerSecond);
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"W6 run {run + 1}: {last.PerSecond:F0} predictions/s, round trip p50 {last.Percentile(0.5):F2} ms, p99 {last.Percentile(0.99):F2} ms, 0 errors"));
+            }
+            app.StopAsync().GetAwaiter().GetResult();
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return new("W6", "predictions/s", perSecond.ToArray(), null, string.Create(CultureInfo.InvariantCulture,
+                $"studio on loopback, {Clients} clients x {PerClient} 280x280 canvases (W1 model, saliency included); last run p50 {last!.Percentile(0.5):F2} ms, p99 {last.Percentile(0.99):F2} ms"));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Test digit 0 drawn dark on white on a 280×280 canvas, as the studio's page sends it.</summary>
+    private static byte[] CanvasJson(MnistSplit test)
+    {
+        GrayImage digit = GrayImage.FromBytes(test.Pixels.AsSpan(0, Mnist.Pixels), 28, 28).Resize(200, 200);
+        var rgba = new byte[280 * 280 * 4];
+        for (int y = 0; y < 280; y++)
+        {
+            for (int x = 0; x < 280; x++)
+            {
+                float ink = x >= 40 && y >= 40 && x < 240 && y < 240 ? digit[x - 40, y - 40] : 0f;
+                byte v = (byte)Math.Round(255 * (1 - ink));
+                int i = 4 * (y * 280 + x);
+                (rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]) = (v, v, v, 255);
+            }
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(new { width = 280, height = 280, rgba = Convert.ToBase64String(rgba) });
     }
 
     private const int PhotoWidth = 4000, PhotoHeight = 3000;

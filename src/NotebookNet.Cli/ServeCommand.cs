@@ -61,7 +61,7 @@ public static class ServeCommand
             modelPath = TrainFirstModel(context, modelsFolder, dataFolder);
         }
         var options = new StudioOptions { ModelsFolder = modelsFolder, DefaultModel = modelPath ?? DefaultIfPresent(modelsFolder), ExamplesFolder = examples };
-        WebApplication app = Studio.Studio.Create(options, builder => builder.WebHost.UseUrls(
+        WebApplication app = StudioApp.Create(options, builder => builder.WebHost.UseUrls(
             string.Create(CultureInfo.InvariantCulture, $"http://{(address is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{host}]" : host)}:{port}")));
         await app.StartAsync(cancellation);
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{host}:{port}";

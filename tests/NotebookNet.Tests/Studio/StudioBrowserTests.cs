@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using NotebookNet.Studio;
 
 namespace NotebookNet.Tests.Studio;
 
@@ -29,7 +30,7 @@ public class StudioBrowserTests(StudioFixture studio) : IClassFixture<StudioFixt
     public async Task DrawnDigitsAreAnsweredWithBarsAnInputAndSaliencyAndAnExampleIsSaved()
     {
         Assert.True(File.Exists(Chromium), $"the browser tests need Chromium at {Chromium}: apt-get install chromium (or set NOTEBOOKNET_CHROMIUM)");
-        await using WebApplication app = NotebookNet.Studio.Studio.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
+        await using WebApplication app = StudioApp.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
         await app.StartAsync();
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 

@@ -39,7 +39,7 @@ public sealed class StudioFixture : IAsyncLifetime
         ModelFile.Save(Trained.Classifier.Model, Path.Combine(Models, "mlp.nnw"), Trained.Classifier.Input,
             new Dictionary<string, string> { ["test-accuracy"] = "0.9312", ["recipe"] = "w1" });
         File.WriteAllBytes(Path.Combine(Models, "damaged.nnw"), [1, 2, 3]);
-        _app = NotebookNet.Studio.Studio.Create(Options, builder => builder.WebHost.UseTestServer());
+        _app = StudioApp.Create(Options, builder => builder.WebHost.UseTestServer());
         await _app.StartAsync();
         Client = _app.GetTestClient();
     }
@@ -209,7 +209,7 @@ public class StudioTests(StudioFixture studio) : IClassFixture<StudioFixture>
     {
         // A real Kestrel on a free loopback port, and a raw socket that promises a body and hangs up halfway.
         var options = studio.Options with { };
-        await using WebApplication app = NotebookNet.Studio.Studio.Create(options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
+        await using WebApplication app = StudioApp.Create(options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         for (int i = 0; i < 3; i++)
@@ -224,6 +224,31 @@ public class StudioTests(StudioFixture studio) : IClassFixture<StudioFixture>
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(20) };
         HttpResponseMessage response = await client.PostAsync("/api/predict", Json(new { width = 280, height = 280, rgba = Convert.ToBase64String(Canvas(0)) }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await app.StopAsync();
+    }
+}
+
+public class StudioLoadTests(StudioFixture studio) : IClassFixture<StudioFixture>
+{
+    [Fact]
+    public async Task ConcurrentClientsOnLoopbackGetEveryAnswerWithoutAnError()
+    {
+        // Bounded: 4 clients × 50 canvases on a real Kestrel at a free loopback port (bench W6 runs 4 × 500).
+        await using WebApplication app = StudioApp.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        GrayImage sheet = Pictures.OnPaper(Pictures.Mnist(studio.Trained.Test, 0), 280, 280, 40, 40, 200);
+        var rgba = new byte[280 * 280 * 4];
+        for (int i = 0; i < sheet.Pixels.Length; i++)
+        {
+            byte v = (byte)Math.Round(255 * sheet.Pixels[i]);
+            (rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]) = (v, v, v, 255);
+        }
+        byte[] canvas = JsonSerializer.SerializeToUtf8Bytes(new { width = 280, height = 280, rgba = Convert.ToBase64String(rgba) });
+        LoadResult result = await LoadTest.RunAsync(client, canvas, clients: 4, requestsPerClient: 50);
+        Assert.Equal(0, result.Errors);
+        Assert.Equal(200, result.Milliseconds.Length);
+        Assert.True(result.PerSecond > 0 && result.Percentile(0.99) >= result.Percentile(0.5));
         await app.StopAsync();
     }
 }

@@ -39,7 +39,7 @@ public sealed record SavedExample(int Label, string Path);
 /// (<c>POST /api/predict</c>, <c>GET /api/models</c>, <c>POST /api/examples</c>), served by ASP.NET Core from this
 /// assembly alone — no CDN, no script fetched at run time.
 /// </summary>
-public static class Studio
+public static class StudioApp
 {
     /// <summary>
     /// The studio as a web application, not yet started. Kestrel's limits drop slow and oversized requests;

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+
+namespace NotebookNet.Studio;
+
+/// <summary>What a load test measured: every request's round trip, the failures, and the wall-clock time.</summary>
+/// <param name="Clients">Concurrent clients.</param>
+/// <param name="Requests">Requests sent in all.</param>
+/// <param name="Errors">Requests that failed or did not answer 200.</param>
+/// <param name="Seconds">Wall-clock time of the whole run.</param>
+/// <param name="Milliseconds">Each successful request's round trip, sorted.</param>
+public sealed record LoadResult(int Clients, int Requests, int Errors, double Seconds, double[] Milliseconds)
+{
+    /// <summary>Successful predictions per second over the run.</summary>
+    public double PerSecond => (Requests - Errors) / Seconds;
+
+    /// <summary>The round trip that <paramref name="fraction"/> of the requests beat (0.5: the median).</summary>
+    public double Percentile(double fraction) =>
+        Milliseconds.Length == 0 ? double.NaN : Milliseconds[Math.Min(Milliseconds.Length - 1, (int)(fraction * Milliseconds.Length))];
+}
+
+/// <summary>
+/// Several clients posting the same canvas to <c>/api/predict</c> at once, as fast as answers come: the studio's
+/// throughput and latency, for <c>bench</c> (workload W6) and the tests. Bounded in count; meant for loopback.
+/// </summary>
+public static class LoadTest
+{
+    /// <summary>Runs <paramref name="clients"/> × <paramref name="requestsPerClient"/> predictions of <paramref name="canvasJson"/>.</summary>
+    public static async Task<LoadResult> RunAsync(HttpClient client, byte[] canvasJson, int clients, int requestsPerClient)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requestsPerClient);
+        var latencies = new ConcurrentBag<double>();
+        int errors = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            for (int i = 0; i < requestsPerClient; i++)
+            {
+                var content = new ByteArrayContent(canvasJson);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using HttpResponseMessage response = await client.PostAsync("/api/predict", content);
+                    await response.Content.ReadAsByteArrayAsync();
+                    if (response.IsSuccessStatusCode)
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return new LoadResult(clients, clients * requestsPerClient, errors, clock.Elapsed.TotalSeconds, latencies.Order().ToArray());
+    }
+}
