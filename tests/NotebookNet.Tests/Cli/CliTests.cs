@@ -153,6 +153,29 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     }
 
     [Fact]
+    public void TrainFineTunesAModelOnAFolderOfDigitsAndSaysWhatItKept()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("w1.nnw"), tuned = folder.File("tuned.nnw");
+        Assert.Equal(0, NotebookNet.Cli.Cli.Run(["train", "--recipe", "w1", "--epochs", "1", "--limit", "3000", "--output", model], new StringWriter(), new StringWriter()));
+        string digits = folder.File("my-digits");
+        NotebookNet.Preprocessing.ImageFolder.Write(digits, new NotebookNet.Digits.DrawnDigits().Generate(40, seed: 5).Select(d => (d.Label, d.ToPng())));
+        var output = new StringWriter();
+        int code = NotebookNet.Cli.Cli.Run(["train", "--recipe", "w1", "--fine-tune", model, "--extra", digits, "--output", tuned], output, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Contains("40 of your digits", output.ToString());
+        Assert.Matches(@"MNIST test set: \d+\.\d+ % → \d+\.\d+ %; your digits \(the ones it trained on\): ", output.ToString());
+        Assert.Equal("w1.nnw", NotebookNet.Serialization.ModelFile.Load(tuned).Metadata["fine-tuned-from"]);
+
+        var error = new StringWriter();
+        Assert.Equal(2, NotebookNet.Cli.Cli.Run(["train", "--recipe", "w1", "--fine-tune", model, "--output", folder.File("x.nnw")], new StringWriter(), error));
+        Assert.Contains("--extra", error.ToString());
+        error = new StringWriter();
+        Assert.Equal(1, NotebookNet.Cli.Cli.Run(["train", "--recipe", "lenet5", "--fine-tune", model, "--extra", digits, "--output", folder.File("y.nnw")], new StringWriter(), error));
+        Assert.Contains("is not what recipe lenet5 trains", error.ToString());
+    }
+
+    [Fact]
     public void TrainHoldsOutAValidationSetAndStopsEarlyOnlyWithOne()
     {
         using var folder = new TempFolder();
