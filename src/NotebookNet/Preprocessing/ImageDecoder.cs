@@ -15,6 +15,13 @@ public static class ImageDecoder
     /// </summary>
     public const int MaxSide = 1024;
 
+    /// <summary>
+    /// The most pixels a picture may have once decoded: 25 million (100 MB of RGBA). A JPEG counts at the size it is
+    /// shrunk to while decoding (down to an eighth a side), so phone photos pass; a PNG or BMP counts at full size, so a
+    /// 40000×30000 PNG — 1.3 MB on disk — is refused with a message instead of exhausting memory.
+    /// </summary>
+    public const long MaxDecodedPixels = 25_000_000;
+
     /// <summary>Reads and decodes an image file.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is empty, not an image, or truncated; the message names it.</exception>
@@ -48,6 +55,11 @@ public static class ImageDecoder
         // JPEG decoders can shrink by 1/2, 1/4 or 1/8 while decoding; others give back the stored size.
         float shrink = Math.Min(1f, 2f * MaxSide / Math.Max(stored.Width, stored.Height));
         SKSizeI size = codec.GetScaledDimensions(shrink);
+        if ((long)size.Width * size.Height > MaxDecodedPixels)
+        {
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name}: a {stored.Width}×{stored.Height} {codec.EncodedFormat} image is too large to read ({(double)size.Width * size.Height / 1e6:F0} million pixels; the limit is {MaxDecodedPixels / 1_000_000} million): save it smaller, or as JPEG, which is shrunk while decoding"));
+        }
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         SKCodecResult result;

@@ -147,3 +147,75 @@ public class ImageDecoderTests
         Assert.All(flat.Pixels, value => Assert.Equal(0.3f, value, 5));
     }
 }
+
+public class HugePictureTests
+{
+    /// <summary>
+    /// A valid, all-white PNG of <paramref name="width"/>×<paramref name="height"/>, 1 bit a pixel: large in pixels,
+    /// small on disk (deflate squeezes the blank rows), as a new user's accidental scan might be.
+    /// </summary>
+    private static byte[] BlankPng(int width, int height)
+    {
+        static void Chunk(Stream output, string type, byte[] data)
+        {
+            byte[] typeBytes = System.Text.Encoding.ASCII.GetBytes(type);
+            output.Write([(byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length]);
+            output.Write(typeBytes);
+            output.Write(data);
+            uint crc = Crc32([.. typeBytes, .. data]);
+            output.Write([(byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
+        }
+        var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        Chunk(png, "IHDR", [(byte)(width >> 24), (byte)(width >> 16), (byte)(width >> 8), (byte)width,
+            (byte)(height >> 24), (byte)(height >> 16), (byte)(height >> 8), (byte)height, 1, 0, 0, 0, 0]);
+        var compressed = new MemoryStream();
+        using (var deflate = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            byte[] row = new byte[1 + (width + 7) / 8];
+            Array.Fill(row, (byte)0xFF);
+            row[0] = 0;                                              // filter: none
+            for (int y = 0; y < height; y++)
+            {
+                deflate.Write(row);
+            }
+        }
+        Chunk(png, "IDAT", compressed.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+            }
+        }
+        return ~crc;
+    }
+
+    [Fact]
+    public void A40000By30000PngIsRefusedWithAMessageNotAnOverflow()
+    {
+        // Found by a new user: predict died with OverflowException in SKImageInfo.BytesSize on this picture.
+        byte[] png = BlankPng(40_000, 30_000);
+        Assert.True(png.Length < 3_000_000, $"{png.Length} bytes on disk");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ImageDecoder.Decode(png, "scan.png"));
+        Assert.Contains("scan.png: a 40000×30000 Png image is too large to read", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 50_000_000, "refused before allocating for its pixels");
+    }
+
+    [Fact]
+    public void APictureUnderTheLimitStillDecodes()
+    {
+        GrayImage picture = ImageDecoder.Decode(BlankPng(4_000, 3_000), "big.png");   // 12 million pixels
+        Assert.True(Math.Max(picture.Width, picture.Height) <= ImageDecoder.MaxSide);
+        Assert.Equal(1f, picture.Pixels.Min());
+    }
+}
