@@ -38,7 +38,7 @@ public partial class NotebookTests
             ("the rule table: three broken rules fail, the true gradient passes", (html, _) => Count(html, "FAILS") == 3 && Count(html, "<td>passes</td>") == 1),
             ("both training rules learn", (html, _) => Regex.Matches(html, @"<td>(\d+\.\d+) ?%</td>").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Count(a => a > 70) == 2),
             ("a progress bar", (html, _) => html.Contains("nbnet-progress")),
-            ("the mini-batch in matrix form, checked two ways", (_, text) => text.Contains("✓ the matrix form for 5 examples equals the per-example gradients summed")),
+            ("the mini-batch in matrix form, checked two ways", (_, text) => text.Contains("✓ the matrix form for 5 examples equals the mean of the per-example gradients")),
         ],
         ["04-training.ipynb"] =
         [
