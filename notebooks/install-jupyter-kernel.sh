@@ -7,17 +7,21 @@ cd "$(dirname "$0")/.."
 dotnet tool restore
 dotnet tool run dotnet-interactive -- jupyter install
 
-# By default the kernel also opens an HTTP listener (ports 2048-3000) on every network interface.
-# --http-local-only keeps it on 127.0.0.1.
-spec=$(jupyter kernelspec list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["kernelspecs"][".net-csharp"]["resource_dir"])')
-python3 - "$spec/kernel.json" <<'PY'
+# By default each .NET Interactive kernel also opens an HTTP listener (ports 2048-3000) on every network interface.
+# --http-local-only keeps it on 127.0.0.1: added to every kernelspec dotnet-interactive installed (C#, F#, PowerShell).
+jupyter kernelspec list --json 2>/dev/null | python3 -c "$(cat <<'PY'
 import json, sys
-path = sys.argv[1]
-with open(path) as f:
-    spec = json.load(f)
-if "--http-local-only" not in spec["argv"]:
-    spec["argv"].append("--http-local-only")
-with open(path, "w") as f:
-    json.dump(spec, f, indent=2)
-print(f"{path}: {' '.join(spec['argv'])}")
+for name, entry in json.load(sys.stdin)["kernelspecs"].items():
+    path = entry["resource_dir"] + "/kernel.json"
+    with open(path) as f:
+        spec = json.load(f)
+    argv = spec["argv"]
+    if "interactive" not in argv and not any("dotnet-interactive" in word for word in argv):
+        continue
+    if "--http-local-only" not in argv:
+        argv.append("--http-local-only")
+        with open(path, "w") as f:
+            json.dump(spec, f, indent=2)
+    print(name + ": " + " ".join(argv))
 PY
+)"
