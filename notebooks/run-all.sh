@@ -21,7 +21,7 @@ if [ ${#notebooks[@]} -eq 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
-dotnet build -c Release ../src/NotebookNet >/dev/null
+dotnet build -c Release ../src/NotebookNet.Studio >/dev/null   # the library, and the studio notebook 08 hosts
 
 outputs=$(mktemp -d)
 failed=0

@@ -15,7 +15,7 @@ notebooks=("$@")
 if [ ${#notebooks[@]} -eq 0 ]; then
   notebooks=([0-9]*.ipynb)
 fi
-dotnet build -c Release ../src/NotebookNet >/dev/null
+dotnet build -c Release ../src/NotebookNet.Studio >/dev/null   # the library, and the studio notebook 08 hosts
 
 outputs=$(mktemp -d)
 failed=0

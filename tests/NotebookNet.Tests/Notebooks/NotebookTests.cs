@@ -97,6 +97,13 @@ public partial class NotebookTests
             ("vanishing gradients, batch norm and an ensemble, measured", (_, text) => text.Contains("✓ from the output layer back to the first, the sigmoid network's gradient shrinks")
                 && text.Contains("with batch norm") && text.Contains("✓ the ensemble reads")),
         ],
+        ["08-your-own-handwriting.ipynb"] =
+        [
+            ("the studio started inside the kernel", (html, text) => text.Contains("The studio is at http://127.0.0.1:") && html.Contains("<iframe src=\"http://127.0.0.1:")),
+            ("both models on the digits, and the better one's mistakes", (html, text) => html.Contains("generated drawings") || html.Contains("your digits")),
+            ("the fine-tuning verdict on the held-out half and MNIST", (_, text) => text.Contains("the method held") || text.Contains("the method failed here")),
+            ("the studio stopped at the end", (_, text) => text.Contains("the studio has stopped")),
+        ],
         ["09-reproducing-published-results.ipynb"] =
         [
             ("the configurations with their sources", (html, _) => html.Contains("LeCun et al. 1998, LeNet-5") && html.Contains("Simard et al. 2003")),
