@@ -49,10 +49,13 @@ public sealed class StudioServer : IAsyncDisposable
 
     private static bool AspNetCoreLoaded()
     {
+        // ASP.NET Core of this .NET's version, and no older Microsoft.Extensions.* already loaded that it would clash with.
         try
         {
-            Assembly.Load("Microsoft.AspNetCore");
-            return AppDomain.CurrentDomain.GetAssemblies().All(a => a.GetName().Name != "Microsoft.Extensions.ObjectPool" || a.GetName().Version?.Major >= Environment.Version.Major);
+            int major = Environment.Version.Major;
+            return Assembly.Load("Microsoft.AspNetCore").GetName().Version?.Major == major
+                && AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName())
+                    .All(a => a.Name?.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) != true || a.Version?.Major >= major);
         }
         catch (Exception error) when (error is FileNotFoundException or FileLoadException)
         {
