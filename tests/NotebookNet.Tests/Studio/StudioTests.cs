@@ -33,6 +33,19 @@ public sealed class StudioFixture : IAsyncLifetime
 
     public StudioOptions Options => new() { ModelsFolder = Models, ExamplesFolder = Examples, MaxBodyBytes = 1_000_000, MaxCanvasSide = 1024 };
 
+    /// <summary>MNIST test digit <paramref name="index"/> drawn dark on white on a 280×280 canvas, as RGBA bytes.</summary>
+    public byte[] Canvas(int index)
+    {
+        GrayImage sheet = Pictures.OnPaper(Pictures.Mnist(Trained.Test, index), 280, 280, 40, 40, 200);
+        var rgba = new byte[280 * 280 * 4];
+        for (int i = 0; i < sheet.Pixels.Length; i++)
+        {
+            byte v = (byte)Math.Round(255 * sheet.Pixels[i]);
+            (rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]) = (v, v, v, 255);
+        }
+        return rgba;
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Models);
@@ -58,18 +71,7 @@ public class StudioTests(StudioFixture studio) : IClassFixture<StudioFixture>
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary>MNIST test digit <paramref name="index"/> drawn dark on white on a 280×280 canvas, as RGBA bytes.</summary>
-    private byte[] Canvas(int index)
-    {
-        GrayImage sheet = Pictures.OnPaper(Pictures.Mnist(studio.Trained.Test, index), 280, 280, 40, 40, 200);
-        var rgba = new byte[280 * 280 * 4];
-        for (int i = 0; i < sheet.Pixels.Length; i++)
-        {
-            byte v = (byte)Math.Round(255 * sheet.Pixels[i]);
-            (rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]) = (v, v, v, 255);
-        }
-        return rgba;
-    }
+    private byte[] Canvas(int index) => studio.Canvas(index);
 
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body, Web), Encoding.UTF8, "application/json");
 
@@ -237,14 +239,7 @@ public class StudioLoadTests(StudioFixture studio) : IClassFixture<StudioFixture
         await using WebApplication app = StudioApp.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
-        GrayImage sheet = Pictures.OnPaper(Pictures.Mnist(studio.Trained.Test, 0), 280, 280, 40, 40, 200);
-        var rgba = new byte[280 * 280 * 4];
-        for (int i = 0; i < sheet.Pixels.Length; i++)
-        {
-            byte v = (byte)Math.Round(255 * sheet.Pixels[i]);
-            (rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]) = (v, v, v, 255);
-        }
-        byte[] canvas = JsonSerializer.SerializeToUtf8Bytes(new { width = 280, height = 280, rgba = Convert.ToBase64String(rgba) });
+        byte[] canvas = JsonSerializer.SerializeToUtf8Bytes(new { width = 280, height = 280, rgba = Convert.ToBase64String(studio.Canvas(0)) });
         LoadResult result = await LoadTest.RunAsync(client, canvas, clients: 4, requestsPerClient: 50);
         Assert.Equal(0, result.Errors);
         Assert.Equal(200, result.Milliseconds.Length);
