@@ -2,10 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using NotebookNet.Data;
 using NotebookNet.Digits;
 using NotebookNet.Layers;
@@ -210,10 +206,8 @@ public static class BenchCommand
         {
             ModelFile.Save(model, Path.Combine(folder, "w1.nnw"), Recipe.W1.Input);
             var options = new StudioOptions { ModelsFolder = folder, ExamplesFolder = Path.Combine(folder, "examples") };
-            var app = StudioApp.Create(options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
-            app.StartAsync().GetAwaiter().GetResult();
-            string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            StudioServer studio = StudioServer.StartAsync(options).GetAwaiter().GetResult();
+            using var client = new HttpClient { BaseAddress = new Uri(studio.Url) };
             byte[] canvas = CanvasJson(testSplit);
             LoadTest.RunAsync(client, canvas, Clients, 50).GetAwaiter().GetResult(); // warm-up: JIT, connections
             var perSecond = new List<double>();
@@ -229,8 +223,7 @@ public static class BenchCommand
                 context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"W6 run {run + 1}: {last.PerSecond:F0} predictions/s, round trip p50 {last.Percentile(0.5):F2} ms, p99 {last.Percentile(0.99):F2} ms, 0 errors"));
             }
-            app.StopAsync().GetAwaiter().GetResult();
-            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            studio.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return new("W6", "predictions/s", perSecond.ToArray(), null, string.Create(CultureInfo.InvariantCulture,
                 $"studio on loopback, {Clients} clients x {PerClient} 280x280 canvases (W1 model, saliency included); last run p50 {last!.Percentile(0.5):F2} ms, p99 {last.Percentile(0.99):F2} ms"));
         }

@@ -1,11 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using NotebookNet.Data;
 using NotebookNet.Digits;
 using NotebookNet.Serialization;
@@ -61,11 +56,9 @@ public static class ServeCommand
             modelPath = TrainFirstModel(context, modelsFolder, dataFolder);
         }
         var options = new StudioOptions { ModelsFolder = modelsFolder, DefaultModel = modelPath ?? DefaultIfPresent(modelsFolder), ExamplesFolder = examples };
-        WebApplication app = StudioApp.Create(options, builder => builder.WebHost.UseUrls(
-            string.Create(CultureInfo.InvariantCulture, $"http://{(address is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{host}]" : host)}:{port}")));
-        await app.StartAsync(cancellation);
-        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? $"http://{host}:{port}";
-        context.Output.WriteLine($"NotebookNet studio: {url}  (Ctrl+C stops it)");
+        string urlHost = address is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{host}]" : host;
+        StudioServer studio = await StudioServer.StartAsync(options, urlHost, port);
+        context.Output.WriteLine($"NotebookNet studio: {studio.Url}  (Ctrl+C stops it)");
         context.Output.WriteLine($"models from {Path.GetFullPath(modelsFolder)}; your labelled drawings go to {Path.GetFullPath(examples)}");
         if (!loopback)
         {
@@ -79,8 +72,7 @@ public static class ServeCommand
         {
             // Ctrl+C: stop serving cleanly.
         }
-        await app.StopAsync(CancellationToken.None);
-        await app.DisposeAsync();
+        await studio.DisposeAsync();
         context.Output.WriteLine("studio stopped");
         return 0;
     }

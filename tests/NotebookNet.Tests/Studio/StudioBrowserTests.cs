@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NotebookNet.Studio;
 
@@ -30,9 +25,8 @@ public class StudioBrowserTests(StudioFixture studio) : IClassFixture<StudioFixt
     public async Task DrawnDigitsAreAnsweredWithBarsAnInputAndSaliencyAndAnExampleIsSaved()
     {
         Assert.True(File.Exists(Chromium), $"the browser tests need Chromium at {Chromium}: apt-get install chromium (or set NOTEBOOKNET_CHROMIUM)");
-        await using WebApplication app = StudioApp.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
-        await app.StartAsync();
-        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await using StudioServer server = await StudioServer.StartAsync(studio.Options);
+        string url = server.Url;
 
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await playwright.Chromium.LaunchAsync(new()

@@ -6,10 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
 using NotebookNet.Studio;
@@ -210,10 +207,8 @@ public class StudioTests(StudioFixture studio) : IClassFixture<StudioFixture>
     public async Task AClientThatDisconnectsMidRequestLeavesTheServerServing()
     {
         // A real Kestrel on a free loopback port, and a raw socket that promises a body and hangs up halfway.
-        var options = studio.Options with { };
-        await using WebApplication app = StudioApp.Create(options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        await using StudioServer server = await StudioServer.StartAsync(studio.Options);
+        var address = new Uri(server.Url);
         for (int i = 0; i < 3; i++)
         {
             using var socket = new TcpClient();
@@ -226,7 +221,6 @@ public class StudioTests(StudioFixture studio) : IClassFixture<StudioFixture>
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(20) };
         HttpResponseMessage response = await client.PostAsync("/api/predict", Json(new { width = 280, height = 280, rgba = Convert.ToBase64String(Canvas(0)) }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await app.StopAsync();
     }
 }
 
@@ -236,14 +230,12 @@ public class StudioLoadTests(StudioFixture studio) : IClassFixture<StudioFixture
     public async Task ConcurrentClientsOnLoopbackGetEveryAnswerWithoutAnError()
     {
         // Bounded: 4 clients × 50 canvases on a real Kestrel at a free loopback port (bench W6 runs 4 × 500).
-        await using WebApplication app = StudioApp.Create(studio.Options, builder => builder.WebHost.UseUrls("http://127.0.0.1:0"));
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        await using StudioServer server = await StudioServer.StartAsync(studio.Options);
+        using var client = new HttpClient { BaseAddress = new Uri(server.Url) };
         byte[] canvas = JsonSerializer.SerializeToUtf8Bytes(new { width = 280, height = 280, rgba = Convert.ToBase64String(studio.Canvas(0)) });
         LoadResult result = await LoadTest.RunAsync(client, canvas, clients: 4, requestsPerClient: 50);
         Assert.Equal(0, result.Errors);
         Assert.Equal(200, result.Milliseconds.Length);
         Assert.True(result.PerSecond > 0 && result.Percentile(0.99) >= result.Percentile(0.5));
-        await app.StopAsync();
     }
 }
