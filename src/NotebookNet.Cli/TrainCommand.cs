@@ -1,20 +1,25 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using NotebookNet.Data;
 using NotebookNet.Digits;
+using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
 using NotebookNet.Training;
 
 namespace NotebookNet.Cli;
 
-/// <summary>train: trains one recipe on MNIST and saves the model.</summary>
+/// <summary>
+/// train: trains one recipe on MNIST and saves the model. Ctrl+C stops at the end of the batch, writes a checkpoint and
+/// says how to resume; <c>--checkpoint-every N</c> writes one every N batches too, so even a killed run resumes.
+/// </summary>
 public static class TrainCommand
 {
     /// <summary>The command.</summary>
     public static Command Create(CliContext context)
     {
-        var recipeOption = new Option<string>("--recipe") { Description = $"The recipe: {string.Join(", ", Recipe.All.Select(r => r.Name))}", Required = true, HelpName = "NAME" };
+        var recipeOption = new Option<string?>("--recipe") { Description = $"The recipe: {string.Join(", ", Recipe.All.Select(r => r.Name))}", HelpName = "NAME" };
         var epochs = Options.OptionalWhole("--epochs", 1, 10_000, "Epochs (default: the recipe's); a schedule is sized to them");
         var learningRate = new Option<float?>("--learning-rate") { Description = "The optimizer's base rate (default: the recipe's); a schedule still multiplies it", HelpName = "X" };
         learningRate.Validators.Add(result =>
@@ -34,14 +39,36 @@ public static class TrainCommand
         var extra = new Option<string?>("--extra") { Description = "With --fine-tune: a folder of your labelled digits, <label>/<picture> (the studio saves them in data/my-digits)", HelpName = "DIR" };
         var output = new Option<string?>("--output") { Description = "The model file to write (default: models/RECIPE.nnw)", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "Replace the model file if it exists" };
+        var checkpointEvery = Options.OptionalWhole("--checkpoint-every", 1, int.MaxValue, "Write a checkpoint every N batches (Ctrl+C always writes one), so a killed run resumes");
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "The checkpoint file (default: the model file + .ckpt); removed when training ends", HelpName = "FILE" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run that wrote this checkpoint; the checkpoint holds the recipe and every setting", HelpName = "FILE" };
         var data = Options.Data();
         var command = new Command("train", "Trains a recipe on MNIST and saves the model.")
         {
-            recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, force, data,
+            recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, force,
+            checkpointEvery, checkpoint, resume, data,
         };
         command.SetAction(parsed =>
         {
-            Recipe recipe = Options.FindRecipe(parsed.GetValue(recipeOption)!);
+            if (parsed.GetValue(resume) is string resumePath)
+            {
+                Option[] fixedByCheckpoint = [recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, checkpoint];
+                if (fixedByCheckpoint.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is Option given)
+                {
+                    throw new UsageException($"--resume continues a run whose settings the checkpoint holds: leave out {given.Name}");
+                }
+                TrainingCheckpoint saved = TrainingCheckpoint.Load(resumePath);
+                TrainRun resumed = TrainRun.FromCheckpoint(saved, resumePath);
+                resumed = resumed with { CheckpointEvery = parsed.GetValue(checkpointEvery) ?? resumed.CheckpointEvery };
+                RequireWritable(resumed.Output, parsed.GetValue(force) || resumed.Force);
+                context.Error.WriteLine($"resuming {resumed.Recipe.Name} from {resumePath}: {saved} ({saved.Fraction:P0} done)");
+                return Train(context, resumed, parsed.GetValue(data), saved);
+            }
+            if (parsed.GetValue(recipeOption) is not string recipeName)
+            {
+                throw new UsageException("train needs --recipe NAME (or --resume FILE to continue a stopped run)");
+            }
+            Recipe recipe = Options.FindRecipe(recipeName);
             if (recipe.EnsembleSize > 1)
             {
                 throw new UsageException($"{recipe.Name} is an ensemble of {recipe.EnsembleSize} networks, and a model file holds one: " +
@@ -60,49 +87,138 @@ public static class TrainCommand
             }
             string path = parsed.GetValue(output) ?? Path.Combine("models", recipe.Name + ".nnw");
             RequireWritable(path, parsed.GetValue(force));
-            TrainingOptions options = recipe.Options with
-            {
-                Epochs = parsed.GetValue(epochs) ?? recipe.Options.Epochs,
-                BatchSize = parsed.GetValue(batchSize) ?? recipe.Options.BatchSize,
-                EarlyStoppingPatience = parsed.GetValue(earlyStopping),
-            };
-            if (options.EarlyStoppingPatience is not null && parsed.GetValue(validation) is null)
+            if (parsed.GetValue(earlyStopping) is not null && parsed.GetValue(validation) is null)
             {
                 throw new UsageException("--early-stopping watches a validation set: add --validation N (5000 is usual)");
             }
-            int seedValue = parsed.GetValue(seed);
-
-            var (trainSplit, testSplit) = context.LoadMnist(parsed.GetValue(data));
-            Dataset? validationSet = null;
-            if (parsed.GetValue(validation) is int held)
-            {
-                (trainSplit, MnistSplit heldOut) = trainSplit.HoldOut(held);
-                validationSet = heldOut.ToDataset(recipe.Scaling);
-            }
-            Dataset train = trainSplit.ToDataset(recipe.Scaling, parsed.GetValue(limit));
-            Dataset test = testSplit.ToDataset(recipe.Scaling);
-            var (model, history) = context.WithTrainingProgress(recipe.Name,
-                progress => recipe.Train(train, test, seedValue, progress, options: options, learningRate: parsed.GetValue(learningRate),
-                    validation: validationSet));
-            context.Output.Write(history.ToString());
-            if (validationSet is not null)
-            {
-                context.Output.WriteLine(history.StoppedEarly
-                    ? $"stopped early: validation accuracy last improved in epoch {history.BestEpoch}, whose weights are kept"
-                    : $"best validation accuracy in epoch {history.BestEpoch} of {history.Count}");
-            }
-            float testAccuracy = Evaluation.Accuracy(model, recipe.Shape(test));   // the kept weights, after early stopping too
-            ModelFile.Save(model, path, recipe.Input, new Dictionary<string, string>
-            {
-                ["recipe"] = recipe.Name,
-                ["seed"] = seedValue.ToString(CultureInfo.InvariantCulture),
-                ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
-                ["test-accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
-            });
-            context.Output.WriteLine($"test accuracy {testAccuracy:P2}; saved {path}");
-            return 0;
+            var run = new TrainRun(recipe, parsed.GetValue(seed), parsed.GetValue(epochs) ?? recipe.Options.Epochs,
+                parsed.GetValue(batchSize) ?? recipe.Options.BatchSize, parsed.GetValue(learningRate), parsed.GetValue(limit),
+                parsed.GetValue(validation), parsed.GetValue(earlyStopping), path, parsed.GetValue(checkpoint) ?? path + ".ckpt",
+                parsed.GetValue(checkpointEvery), parsed.GetValue(force));
+            return Train(context, run, parsed.GetValue(data), resume: null);
         });
         return command;
+    }
+
+    /// <summary>Trains <paramref name="run"/>, from the start or from <paramref name="resume"/>, and saves the model.</summary>
+    private static int Train(CliContext context, TrainRun run, string? data, TrainingCheckpoint? resume)
+    {
+        Recipe recipe = run.Recipe;
+        TrainingOptions options = recipe.Options with
+        {
+            Epochs = run.Epochs,
+            BatchSize = run.BatchSize,
+            EarlyStoppingPatience = run.EarlyStopping,
+            Checkpoint = new Checkpointing(run.Checkpoint) { EveryBatches = run.CheckpointEvery, Metadata = run.ToMetadata() },
+        };
+        var (trainSplit, testSplit) = context.LoadMnist(data);
+        Dataset? validationSet = null;
+        if (run.Validation is int held)
+        {
+            (trainSplit, MnistSplit heldOut) = trainSplit.HoldOut(held);
+            validationSet = heldOut.ToDataset(recipe.Scaling);
+        }
+        Dataset train = trainSplit.ToDataset(recipe.Scaling, run.Limit);
+        Dataset test = testSplit.ToDataset(recipe.Scaling);
+
+        // Ctrl+C (or SIGTERM) stops at the end of the batch and writes a checkpoint; a second one quits at once.
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext signal)
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+        }
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        Sequential model;
+        TrainingHistory history;
+        try
+        {
+            (model, history) = context.WithTrainingProgress(recipe.Name,
+                progress => recipe.Train(train, test, run.Seed, progress, stop.Token, options, run.LearningRate, validationSet, resume));
+        }
+        catch (OperationCanceledException stopped) when (stop.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"notebooknet: {stopped.Message}");
+            context.Error.WriteLine($"resume with: notebooknet train --resume {run.Checkpoint}");
+            return 130;
+        }
+        context.Output.Write(history.ToString());
+        if (validationSet is not null)
+        {
+            context.Output.WriteLine(history.StoppedEarly
+                ? $"stopped early: validation accuracy last improved in epoch {history.BestEpoch}, whose weights are kept"
+                : $"best validation accuracy in epoch {history.BestEpoch} of {history.Count}");
+        }
+        float testAccuracy = Evaluation.Accuracy(model, recipe.Shape(test));   // the kept weights, after early stopping too
+        ModelFile.Save(model, run.Output, recipe.Input, new Dictionary<string, string>
+        {
+            ["recipe"] = recipe.Name,
+            ["seed"] = run.Seed.ToString(CultureInfo.InvariantCulture),
+            ["epochs"] = run.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["test-accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
+        });
+        context.Output.WriteLine($"test accuracy {testAccuracy:P2}; saved {run.Output}");
+        foreach (string finished in new[] { run.Checkpoint, TrainingCheckpoint.PreviousPath(run.Checkpoint) }.Where(File.Exists))
+        {
+            File.Delete(finished); // the run is done: its model file holds what the checkpoints were for
+        }
+        return 0;
+    }
+
+    /// <summary>The settings of one training run: from the command line, or read back from its checkpoint to resume it.</summary>
+    private sealed record TrainRun(Recipe Recipe, int Seed, int Epochs, int BatchSize, float? LearningRate, int? Limit, int? Validation,
+        int? EarlyStopping, string Output, string Checkpoint, int? CheckpointEvery, bool Force)
+    {
+        public Dictionary<string, string> ToMetadata()
+        {
+            var metadata = new Dictionary<string, string>
+            {
+                ["recipe"] = Recipe.Name,
+                ["seed"] = Text(Seed),
+                ["epochs"] = Text(Epochs),
+                ["batch-size"] = Text(BatchSize),
+                ["output"] = Path.GetFullPath(Output),
+                ["checkpoint"] = Path.GetFullPath(Checkpoint),
+                ["force"] = Force ? "true" : "false",
+            };
+            void Optional(string key, object? value)
+            {
+                if (value is IFormattable formattable)
+                {
+                    metadata[key] = formattable.ToString(key == "learning-rate" ? "R" : null, CultureInfo.InvariantCulture);
+                }
+            }
+            Optional("learning-rate", LearningRate);
+            Optional("limit", Limit);
+            Optional("validation", Validation);
+            Optional("early-stopping", EarlyStopping);
+            Optional("checkpoint-every", CheckpointEvery);
+            return metadata;
+        }
+
+        /// <exception cref="InvalidDataException">The checkpoint was not written by train, or its settings are damaged.</exception>
+        public static TrainRun FromCheckpoint(TrainingCheckpoint checkpoint, string path)
+        {
+            IReadOnlyDictionary<string, string> m = checkpoint.Metadata;
+            string Required(string key) => m.TryGetValue(key, out string? value) ? value
+                : throw new InvalidDataException($"{path}: the checkpoint does not say its {key}: it was not written by notebooknet train");
+            int? Whole(string key) => !m.TryGetValue(key, out string? value) ? null
+                : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number) ? number
+                : throw new InvalidDataException($"{path}: the checkpoint's {key} is '{value}', not a whole number");
+            Recipe recipe = Recipe.All.FirstOrDefault(r => r.Name == Required("recipe"))
+                ?? throw new InvalidDataException($"{path}: the checkpoint's recipe '{Required("recipe")}' is not one this release knows");
+            float? rate = m.TryGetValue("learning-rate", out string? rateText)
+                ? float.Parse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture) : null;
+            int RequiredWhole(string key) => Whole(key) ?? throw new InvalidDataException($"{path}: the checkpoint does not say its {key}: it was not written by notebooknet train");
+            return new TrainRun(recipe, RequiredWhole("seed"), RequiredWhole("epochs"), RequiredWhole("batch-size"), rate, Whole("limit"),
+                Whole("validation"), Whole("early-stopping"), Required("output"), path, Whole("checkpoint-every"), Required("force") == "true");
+        }
+
+        private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>

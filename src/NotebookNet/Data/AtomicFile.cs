@@ -10,8 +10,10 @@ public static class AtomicFile
     /// <param name="path">The file to write.</param>
     /// <param name="write">Writes the whole content to the stream it is given.</param>
     /// <param name="overwrite">When false, an existing file is kept and <see cref="IOException"/> is thrown.</param>
-    /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false, or the disk failed.</exception>
-    public static void Write(string path, Action<Stream> write, bool overwrite = true)
+    /// <param name="keepPreviousAs">When given, the file replaced is kept under this name (replacing any older one there).</param>
+    /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false, or the disk failed; the file
+    /// that was there is untouched.</exception>
+    public static void Write(string path, Action<Stream> write, bool overwrite = true, string? keepPreviousAs = null)
     {
         string fullPath = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(fullPath);
@@ -31,7 +33,14 @@ public static class AtomicFile
                 write(file);
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temporary, fullPath, overwrite);
+            if (keepPreviousAs is not null && File.Exists(fullPath))
+            {
+                File.Replace(temporary, fullPath, Path.GetFullPath(keepPreviousAs));
+            }
+            else
+            {
+                File.Move(temporary, fullPath, overwrite);
+            }
         }
         finally
         {

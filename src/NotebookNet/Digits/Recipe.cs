@@ -60,11 +60,12 @@ public sealed partial record Recipe
     /// <paramref name="options"/> replaces the recipe's (its schedule is sized from the epochs it gives);
     /// <paramref name="learningRate"/> replaces the optimizer's base rate, which the schedule still multiplies.
     /// With a <paramref name="validation"/> set its accuracy is measured after every epoch (and early stopping, if the
-    /// options ask for it, watches it).
+    /// options ask for it, watches it). With <paramref name="resume"/>, a checkpoint of the same run, training continues
+    /// from it and ends where the uninterrupted run would.
     /// </summary>
     public (Sequential Model, TrainingHistory History) Train(Dataset train, Dataset? test, int seed = 1,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingOptions? options = null,
-        float? learningRate = null, Dataset? validation = null)
+        float? learningRate = null, Dataset? validation = null, TrainingCheckpoint? resume = null)
     {
         Sequential model = CreateModel(new Rng(seed));
         Optimizer optimizer = CreateOptimizer(model);
@@ -74,7 +75,7 @@ public sealed partial record Recipe
         }
         var trainer = new Trainer(model, CreateLoss(), optimizer);
         TrainingHistory history = trainer.Fit(Shape(train), test is null ? null : Shape(test), (options ?? Options) with { Seed = seed }, progress, cancellation,
-            validation is null ? null : Shape(validation));
+            validation is null ? null : Shape(validation), resume);
         return (model, history);
     }
 

@@ -34,6 +34,9 @@ public sealed class Dropout : ILayer
     public IReadOnlyList<Parameter> Parameters => [];
 
     /// <inheritdoc/>
+    public IReadOnlyList<Rng> RandomGenerators => [_rng];
+
+    /// <inheritdoc/>
     public bool IsTraining { get; set; } = true;
 
     /// <inheritdoc/>

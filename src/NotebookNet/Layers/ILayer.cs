@@ -36,6 +36,12 @@ public interface ILayer
     /// </summary>
     IReadOnlyList<NamedTensor> Buffers => [];
 
+    /// <summary>
+    /// The random generators the layer draws from while training, such as dropout's masks: a training checkpoint saves
+    /// their state, so a resumed run draws what an uninterrupted one would. Most layers have none.
+    /// </summary>
+    IReadOnlyList<Rng> RandomGenerators => [];
+
     /// <summary>True while training; layers such as dropout behave differently in evaluation.</summary>
     bool IsTraining { get; set; }
 
@@ -61,6 +67,10 @@ public static class LayerExtensions
         layer is Sequential model
             ? model.State
             : layer.Parameters.Select(parameter => new NamedTensor(parameter.Name, parameter.Value)).Concat(layer.Buffers);
+
+    /// <summary>Every random generator of the layer and of the layers inside it (<see cref="ILayer.RandomGenerators"/>), in order.</summary>
+    public static IEnumerable<Rng> AllRandomGenerators(this ILayer layer) =>
+        layer is Sequential model ? model.Layers.SelectMany(AllRandomGenerators) : layer.RandomGenerators;
 
     /// <summary>
     /// Puts the layer in evaluation mode (<see cref="ILayer.IsTraining"/> false) until the returned scope is disposed,

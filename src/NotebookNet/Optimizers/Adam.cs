@@ -10,7 +10,6 @@ public sealed class Adam : Optimizer
 {
     private readonly float[][] _firstMoments;
     private readonly float[][] _secondMoments;
-    private int _step;
     private float _correction1, _inverseSqrtCorrection2;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
@@ -39,8 +38,8 @@ public sealed class Adam : Optimizer
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
-        _firstMoments = StatePerParameter();
-        _secondMoments = StatePerParameter();
+        _firstMoments = StatePerParameter("m");
+        _secondMoments = StatePerParameter("v");
     }
 
     /// <summary>β₁, the decay of the mean of the gradients.</summary>
@@ -58,9 +57,8 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void BeginStep()
     {
-        _step++;
-        _correction1 = 1f - MathF.Pow(Beta1, _step);
-        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, _step));
+        _correction1 = 1f - MathF.Pow(Beta1, Steps);
+        _inverseSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(Beta2, Steps));
     }
 
     /// <inheritdoc/>

@@ -9,6 +9,7 @@ namespace NotebookNet.Optimizers;
 /// </summary>
 public abstract class Optimizer
 {
+    private readonly List<(string Name, float[][] PerParameter)> _state = [];
     private float _learningRate;
     private float _scheduleFactor = 1f;
 
@@ -49,6 +50,24 @@ public abstract class Optimizer
     /// <summary>The step size in force: <see cref="LearningRate"/> × <see cref="ScheduleFactor"/>.</summary>
     public float CurrentLearningRate => LearningRate * ScheduleFactor;
 
+    /// <summary>The steps taken so far (Adam's t): counted before each step's updates, so the first step is step 1.</summary>
+    /// <remarks>Set only when resuming a run from a checkpoint, together with <see cref="State"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public long Steps
+    {
+        get;
+        set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Steps), value, "a step count is ≥ 0");
+    }
+
+    /// <summary>
+    /// The optimizer's own state, by name: one array per parameter for each kind of state the subclass keeps
+    /// (<c>velocity.0</c>, <c>m.3</c>, …), the arrays themselves, so a checkpoint reads them and a resume copies into them.
+    /// Plain SGD has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, float[]> State =>
+        _state.SelectMany(kind => kind.PerParameter.Select((values, index) => (Name: $"{kind.Name}.{index}", values)))
+            .ToDictionary(entry => entry.Name, entry => entry.values);
+
     /// <summary>Sets every parameter's gradient to zero, before the next backward pass adds into them.</summary>
     public void ZeroGradients()
     {
@@ -65,6 +84,7 @@ public abstract class Optimizer
     /// </summary>
     public void Step()
     {
+        Steps++;
         BeginStep();
         float learningRate = CurrentLearningRate;
         for (int i = 0; i < Parameters.Count; i++)
@@ -84,11 +104,19 @@ public abstract class Optimizer
     /// <param name="learningRate">The step size in force.</param>
     protected abstract void Update(int index, Span<float> theta, Span<float> gradient, float learningRate);
 
-    /// <summary>Called once before the updates of each <see cref="Step"/>: where a step counter goes (Adam's t).</summary>
+    /// <summary>Called once before the updates of each <see cref="Step"/>, after <see cref="Steps"/> has counted it (Adam's t).</summary>
     protected virtual void BeginStep()
     {
     }
 
-    /// <summary>One array per parameter, of its size: per-parameter state such as a velocity.</summary>
-    protected float[][] StatePerParameter() => Parameters.Select(parameter => new float[parameter.Value.Length]).ToArray();
+    /// <summary>
+    /// One array per parameter, of its size: per-parameter state such as a velocity, listed in <see cref="State"/> as
+    /// <paramref name="name"/>.0, <paramref name="name"/>.1, ….
+    /// </summary>
+    protected float[][] StatePerParameter(string name)
+    {
+        float[][] perParameter = Parameters.Select(parameter => new float[parameter.Value.Length]).ToArray();
+        _state.Add((name, perParameter));
+        return perParameter;
+    }
 }

@@ -25,7 +25,7 @@ public sealed class Sgd : Optimizer
         }
         Momentum = momentum;
         WeightDecay = weightDecay;
-        _velocities = momentum > 0f ? StatePerParameter() : null;
+        _velocities = momentum > 0f ? StatePerParameter("velocity") : null;
     }
 
     /// <summary>μ, the fraction of the last step kept.</summary>

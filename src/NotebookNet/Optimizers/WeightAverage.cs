@@ -31,6 +31,16 @@ public sealed class WeightAverage
     /// <summary>The largest weight an old average keeps at each update, d.</summary>
     public float Decay { get; }
 
+    /// <summary>The averaged values, one array per parameter: a training checkpoint saves them.</summary>
+    public IReadOnlyList<float[]> Averages => _average;
+
+    /// <summary>The updates folded in so far, which set the early decay; set only when resuming from a checkpoint.</summary>
+    public long Updates
+    {
+        get => _updates;
+        set => _updates = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Updates), value, "an update count is ≥ 0");
+    }
+
     /// <summary>Whether <see cref="Apply"/> has put the average into the parameters.</summary>
     public bool IsApplied => _saved is not null;
 

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NotebookNet.Data;
@@ -34,22 +32,13 @@ public static class ModelFile
     public const uint Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "NNWT"u8;
-    private const int HeaderLength = 16;
-    private const int HashLength = 32;
     private const long MaxPayload = 1L << 31;
     private const int MaxDescription = 1 << 20;
 
     /// <summary>Writes <paramref name="model"/>, what it expects of its input, and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
     public static void Save(Sequential model, Stream stream, ModelInput? input = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        byte[] payload = WritePayload(model, input, metadata ?? new Dictionary<string, string>());
-        Span<byte> header = stackalloc byte[HeaderLength];
-        Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Version);
-        BinaryPrimitives.WriteUInt64LittleEndian(header[8..], (ulong)payload.Length);
-        stream.Write(header);
-        stream.Write(payload);
-        stream.Write(SHA256.HashData(payload));
+        ChecksummedFile.Write(stream, Magic, Version, WritePayload(model, input, metadata ?? new Dictionary<string, string>()));
     }
 
     /// <summary>
@@ -76,42 +65,9 @@ public static class ModelFile
     /// <exception cref="InvalidDataException">The data is damaged, of another version, or not a model file.</exception>
     public static SavedModel Load(Stream stream, string name = "stream")
     {
-        Span<byte> header = stackalloc byte[HeaderLength];
-        int headerRead = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
-        if (headerRead < 4 || !header[..4].SequenceEqual(Magic))
-        {
-            throw new InvalidDataException($"{name}: not a NotebookNet model file (it does not start with \"NNWT\")");
-        }
-        if (headerRead < HeaderLength)
-        {
-            throw new InvalidDataException($"{name}: truncated: the header needs {HeaderLength} bytes, the file has {headerRead}");
-        }
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (version is not (1 or Version))
-        {
-            throw new InvalidDataException($"{name}: unsupported version {version}, expected 1 or {Version} (written by another NotebookNet release)");
-        }
-        ulong payloadLength = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
-        if (payloadLength > MaxPayload)
-        {
-            throw new InvalidDataException($"{name}: the header gives a payload of {payloadLength} bytes, more than a model file holds: the file is damaged");
-        }
-        var body = new byte[(int)payloadLength + HashLength];
-        int bodyRead = stream.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
-        if (bodyRead < body.Length)
-        {
-            throw new InvalidDataException($"{name}: truncated: expected {HeaderLength + body.Length} bytes, found {HeaderLength + bodyRead}");
-        }
-        if (stream.ReadByte() != -1)
-        {
-            throw new InvalidDataException($"{name}: has bytes after the end of the model: the file is damaged");
-        }
-        ReadOnlySpan<byte> payload = body.AsSpan(0, (int)payloadLength);
-        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(body.AsSpan((int)payloadLength)))
-        {
-            throw new InvalidDataException($"{name}: checksum mismatch: the file is damaged (a changed byte); retrain or restore a copy");
-        }
-        var reader = new PayloadReader(body.AsMemory(0, (int)payloadLength), name);
+        (uint version, ReadOnlyMemory<byte> payload) = ChecksummedFile.Read(stream, Magic, "model file", [1, Version], MaxPayload, name,
+            "retrain or restore a copy");
+        var reader = new PayloadReader(payload, name);
         return version == 1 ? ModelFileV1.Read(reader, name) : ReadPayload(reader, name);
     }
 

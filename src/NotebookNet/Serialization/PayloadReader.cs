@@ -21,6 +21,30 @@ internal sealed class PayloadReader(ReadOnlyMemory<byte> payload, string name)
 
     public string String(string what) => Encoding.UTF8.GetString(Take(UInt16(what + " length"), what));
 
+    /// <summary>
+    /// Reads a u32 count of items of <paramref name="bytesPerItem"/> bytes or more each, refusing a count that the rest
+    /// of the payload cannot hold before anything is allocated for it.
+    /// </summary>
+    public int Count(string what, int bytesPerItem)
+    {
+        uint count = UInt32(what);
+        if (count > (uint)((payload.Length - _offset) / bytesPerItem))
+        {
+            throw new InvalidDataException($"{name}: the {what} is {count}, more than the {payload.Length - _offset} bytes left can hold: the file is damaged");
+        }
+        return (int)count;
+    }
+
+    /// <summary>Reads <paramref name="destination"/>'s length of f32 values into it.</summary>
+    public void Floats(Span<float> destination, string what)
+    {
+        ReadOnlySpan<byte> bytes = Take(checked(destination.Length * 4), what);
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+        }
+    }
+
     public ReadOnlyMemory<byte> Bytes(int count, string what)
     {
         Take(count, what);
@@ -41,19 +65,14 @@ internal sealed class PayloadReader(ReadOnlyMemory<byte> payload, string name)
             throw new InvalidDataException(
                 $"{name}: tensor {tensorName} has shape {Tensors.Tensor.FormatShape(shape)}, its layer needs {target.ShapeText}");
         }
-        Span<float> destination = target.Span;
-        ReadOnlySpan<byte> bytes = Take(checked(destination.Length * 4), tensorName);
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
-        }
+        Floats(target.Span, tensorName);
     }
 
     public void RequireEnd()
     {
         if (_offset != payload.Length)
         {
-            throw new InvalidDataException($"{name}: {payload.Length - _offset} unexpected bytes after the last tensor");
+            throw new InvalidDataException($"{name}: {payload.Length - _offset} unexpected bytes after the last tensor: the file is damaged");
         }
     }
 

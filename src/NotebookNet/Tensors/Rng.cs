@@ -22,6 +22,23 @@ public sealed class Rng
         _s3 = (uint)SplitMix(ref x);
     }
 
+    /// <summary>
+    /// Everything that fixes the numbers still to come: a generator given this state draws, from then on, what this one
+    /// draws. Training checkpoints save it, so a resumed run shuffles, distorts and drops out as an uninterrupted one would.
+    /// </summary>
+    public RngState State
+    {
+        get => new(_s0, _s1, _s2, _s3, _spareNormal);
+        set
+        {
+            if ((value.S0 | value.S1 | value.S2 | value.S3) == 0)
+            {
+                throw new ArgumentException("an all-zero state is not one xoshiro128** can reach: it would draw only zeros", nameof(value));
+            }
+            (_s0, _s1, _s2, _s3, _spareNormal) = (value.S0, value.S1, value.S2, value.S3, value.SpareNormal);
+        }
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
@@ -105,3 +122,6 @@ public sealed class Rng
         }
     }
 }
+
+/// <summary>The state of an <see cref="Rng"/>: its four words, and the second normal sample of a Box–Muller pair if one is waiting.</summary>
+public readonly record struct RngState(uint S0, uint S1, uint S2, uint S3, float? SpareNormal);

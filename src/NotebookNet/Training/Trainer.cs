@@ -44,6 +44,9 @@ public sealed record TrainingOptions
     /// epochs, and the model ends holding the weights of its best validation epoch (<see cref="TrainingHistory.BestEpoch"/>).
     /// </summary>
     public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>When set, where and how often the run writes checkpoints to resume from; null for none.</summary>
+    public Checkpointing? Checkpoint { get; init; }
 }
 
 /// <summary>A moment of training, reported to a progress bar (terminal or notebook).</summary>
@@ -76,94 +79,129 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
     /// epoch (running figures, measured on each batch as it was trained, while the weights were still changing), then
     /// accuracy on the <paramref name="validation"/> set and on the <paramref name="test"/> set after it, for those given.
     /// Choices — a learning rate, an epoch, when to stop — belong to the validation set; the test set is measured only.
+    /// With <paramref name="resume"/>, the run continues from that checkpoint of the same run (model and optimizer made
+    /// as before, the same options and data) and ends with the weights the uninterrupted run would have, bit for bit.
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the model keeps its last step.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the model keeps its last
+    /// step, and with <see cref="TrainingOptions.Checkpoint"/> set a checkpoint of that step is written first.</exception>
     /// <exception cref="ArgumentException">Early stopping was asked for without a validation set.</exception>
+    /// <exception cref="InvalidDataException"><paramref name="resume"/> was written by another kind of run.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? test, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, Dataset? validation = null)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, Dataset? validation = null,
+        TrainingCheckpoint? resume = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReportEvery);
+        if (options.Checkpoint?.EveryBatches is int every)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(every, "options.Checkpoint.EveryBatches");
+        }
         if (options.EarlyStoppingPatience is int patience && (patience <= 0 || validation is null))
         {
             throw new ArgumentException(validation is null
                 ? "early stopping needs a validation set to watch"
                 : $"early stopping patience must be at least 1 epoch, got {patience}", nameof(options));
         }
-        var history = new TrainingHistory();
-        var shuffle = new Rng(options.Seed);
-        var distortions = new Rng(unchecked(options.Seed * 31 + 17));
-        int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        int[] order = Enumerable.Range(0, train.Count).ToArray();
-        var clock = Stopwatch.StartNew();
-        WeightAverage? average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null;
-        float[][]? best = null;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var run = new Run(train.Count, options)
         {
-            Optimizer.ScheduleFactor = options.Schedule?.Factor(epoch - 1, options.Epochs) ?? 1f;
-            if (options.Shuffle)
+            Average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null,
+        };
+        resume?.RestoreInto(this, run, options);
+        for (; run.Epoch <= options.Epochs; run.Epoch++)
+        {
+            Optimizer.ScheduleFactor = options.Schedule?.Factor(run.Epoch - 1, options.Epochs) ?? 1f;
+            if (!run.InEpoch)
             {
-                shuffle.Shuffle(order.AsSpan());
+                if (options.Shuffle)
+                {
+                    run.Shuffling.Shuffle(run.Order.AsSpan());
+                }
+                (run.InEpoch, run.Batch, run.LossSum, run.Correct, run.EpochSeconds) = (true, 0, 0, 0, 0);
             }
             Model.IsTraining = true;
-            var epochClock = Stopwatch.StartNew();
-            (double lossSum, long correct) = TrainEpoch(train, order, options, epoch, batches, distortions, average, clock, progress, cancellation);
-            double seconds = epochClock.Elapsed.TotalSeconds;
+            TrainEpoch(train, options, run, progress, cancellation);
+            run.InEpoch = false;
             float? trainedAccuracy = null;
-            if (average is not null && test is not null)
+            if (run.Average is not null && test is not null)
             {
                 trainedAccuracy = Evaluation.Accuracy(Model, test);
             }
-            average?.Apply();
+            run.Average?.Apply();
             float? validationAccuracy = validation is null ? null : Evaluation.Accuracy(Model, validation);
             float? testAccuracy = test is null ? null : Evaluation.Accuracy(Model, test);
-            history.Add(new EpochResult(epoch, (float)(lossSum / train.Count), (float)correct / train.Count, testAccuracy,
-                seconds, Optimizer.CurrentLearningRate, trainedAccuracy) { ValidationAccuracy = validationAccuracy });
+            run.History.Add(new EpochResult(run.Epoch, (float)(run.LossSum / train.Count), (float)run.Correct / train.Count, testAccuracy,
+                run.EpochSeconds, Optimizer.CurrentLearningRate, trainedAccuracy) { ValidationAccuracy = validationAccuracy });
             if (options.EarlyStoppingPatience is int wait && validation is not null)
             {
-                if (history.BestEpoch == epoch)
+                if (run.History.BestEpoch == run.Epoch)
                 {
-                    best = Model.State.Select(entry => entry.Value.Data.ToArray()).ToArray();
+                    run.Best = Model.State.Select(entry => entry.Value.Data.ToArray()).ToArray();
                 }
-                else if (epoch - history.BestEpoch >= wait)
+                else if (run.Epoch - run.History.BestEpoch >= wait)
                 {
-                    average?.Restore();
-                    history.StoppedEarly = true;
+                    run.Average?.Restore();
+                    run.History.StoppedEarly = true;
                     break;
                 }
             }
-            average?.Restore();
+            run.Average?.Restore();
         }
-        average?.Apply();
-        if (best is not null && history[^1].Epoch != history.BestEpoch)
+        run.Average?.Apply();
+        if (run.Best is not null && run.History[^1].Epoch != run.History.BestEpoch)
         {
-            foreach (((string _, Tensor tensor), float[] values) in Model.State.Zip(best))
+            foreach (((string _, Tensor tensor), float[] values) in Model.State.Zip(run.Best))
             {
                 values.CopyTo(tensor.Data, 0);
             }
         }
         Model.IsTraining = false;
-        return history;
+        return run.History;
     }
 
-    private (double LossSum, long Correct) TrainEpoch(Dataset train, int[] order, TrainingOptions options, int epoch, int batches,
-        Rng distortions, WeightAverage? average, Stopwatch clock, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    /// <summary>
+    /// Where a run stands: the epoch and the batches done of it, the epoch's order and running figures, the generators,
+    /// the averaged and best weights, the history. A <see cref="TrainingCheckpoint"/> is this, with the model and optimizer.
+    /// </summary>
+    internal sealed class Run(int count, TrainingOptions options)
     {
-        double lossSum = 0;
-        long correct = 0;
+        public int Epoch { get; set; } = 1;
+        public int Batch { get; set; }
+        public bool InEpoch { get; set; }
+        public int Batches { get; } = (count + options.BatchSize - 1) / options.BatchSize;
+        public int[] Order { get; } = Enumerable.Range(0, count).ToArray();
+        public double LossSum { get; set; }
+        public long Correct { get; set; }
+        public double EpochSeconds { get; set; }
+        public Rng Shuffling { get; } = new(options.Seed);
+        public Rng Distortions { get; } = new(unchecked(options.Seed * 31 + 17));
+        public WeightAverage? Average { get; init; }
+        public float[][]? Best { get; set; }
+        public TrainingHistory History { get; } = [];
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    }
+
+    private void TrainEpoch(Dataset train, TrainingOptions options, Run run, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
         using TensorScope scope = TensorScope.Begin();
-        for (int batch = 0; batch < batches; batch++)
+        double secondsBefore = run.EpochSeconds;
+        var epochClock = Stopwatch.StartNew();
+        for (int batch = run.Batch; batch < run.Batches; batch++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                run.EpochSeconds = secondsBefore + epochClock.Elapsed.TotalSeconds;
+                string saved = options.Checkpoint is Checkpointing stop ? $"; checkpoint saved to {SaveCheckpoint(run, options, stop)}" : "";
+                throw new OperationCanceledException($"training stopped at epoch {run.Epoch} of {options.Epochs}, batch {batch} of {run.Batches}{saved}", cancellation);
+            }
             scope.Reset();
             int start = batch * options.BatchSize;
             int size = Math.Min(options.BatchSize, train.Count - start);
             var images = new Tensor([size, .. train.ExampleShape]);
             var labels = new int[size];
-            train.Gather(order.AsSpan(start, size), images, labels);
-            options.Augmentation?.Apply(images, distortions);
+            train.Gather(run.Order.AsSpan(start, size), images, labels);
+            options.Augmentation?.Apply(images, run.Distortions);
 
             float batchLoss = TrainStep(images, labels, out int batchCorrect);
             if (!float.IsFinite(batchLoss))
@@ -171,24 +209,35 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
                 bool finite = Model.Parameters.All(p => AllFinite(p.Value.Data));
                 bool finiteInput = AllFinite(images.Data);
                 throw new TrainingDivergedException(
-                    $"the loss became {batchLoss} at epoch {epoch}, batch {batch + 1} of {batches} (learning rate {Optimizer.CurrentLearningRate}). " +
+                    $"the loss became {batchLoss} at epoch {run.Epoch}, batch {batch + 1} of {run.Batches} (learning rate {Optimizer.CurrentLearningRate}). " +
                     (!finiteInput ? "The batch's images hold NaN or infinite values: check the data. " : "") +
                     (finite
                         ? "The step was not taken: the model keeps the weights of the last good step. "
                         : "The weights overflowed in an earlier step and are no longer finite. ") +
                     "Try a smaller learning rate.");
             }
-            average?.Update();
-            lossSum += (double)batchLoss * size;
-            correct += batchCorrect;
-            if (progress is not null && ((batch + 1) % options.ReportEvery == 0 || batch + 1 == batches))
+            run.Average?.Update();
+            run.LossSum += (double)batchLoss * size;
+            run.Correct += batchCorrect;
+            run.Batch = batch + 1;
+            run.EpochSeconds = secondsBefore + epochClock.Elapsed.TotalSeconds;
+            if (progress is not null && (run.Batch % options.ReportEvery == 0 || run.Batch == run.Batches))
             {
-                int seen = Math.Min(train.Count, (batch + 1) * options.BatchSize);
-                progress.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches,
-                    (float)(lossSum / seen), (float)correct / seen, clock.Elapsed));
+                int seen = Math.Min(train.Count, run.Batch * options.BatchSize);
+                progress.Report(new TrainingProgress(run.Epoch, options.Epochs, run.Batch, run.Batches,
+                    (float)(run.LossSum / seen), (float)run.Correct / seen, run.Clock.Elapsed));
+            }
+            if (options.Checkpoint is { EveryBatches: int every } checkpointing && ((long)(run.Epoch - 1) * run.Batches + run.Batch) % every == 0)
+            {
+                SaveCheckpoint(run, options, checkpointing);
             }
         }
-        return (lossSum, correct);
+    }
+
+    private string SaveCheckpoint(Run run, TrainingOptions options, Checkpointing checkpointing)
+    {
+        TrainingCheckpoint.Capture(this, run, options, checkpointing).Save(checkpointing.Path);
+        return checkpointing.Path;
     }
 
     private static bool AllFinite(float[] values) => Array.TrueForAll(values, float.IsFinite);

@@ -14,7 +14,7 @@ public class DependencyTests
         ["Losses"] = ["Tensors"],
         ["Optimizers"] = ["Tensors"],
         ["Data"] = ["Tensors"],
-        ["Training"] = ["Tensors", "Layers", "Activations", "Losses", "Optimizers", "Data"],
+        ["Training"] = ["Tensors", "Layers", "Activations", "Losses", "Optimizers", "Data", "Serialization"],
         ["Serialization"] = ["Tensors", "Layers", "Activations", "Data"],
         ["Preprocessing"] = ["Tensors", "Data"],
         ["Visualization"] = ["Tensors", "Layers", "Data", "Preprocessing", "Training"],
