@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using NotebookNet.Data;
 using NotebookNet.Training;
 using Spectre.Console;
@@ -190,6 +191,46 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
                 }));
             });
         return result;
+    }
+}
+
+/// <summary>
+/// Ctrl+C (SIGINT) and SIGTERM turned into a cancellation while it lives: the first asks the work to stop where it can
+/// save what it has (a training run stops at the end of its batch and writes a checkpoint); a second quits at once.
+/// </summary>
+public sealed class InterruptSignal : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly PosixSignalRegistration _interrupt, _terminate;
+
+    /// <summary>Starts listening for the signals.</summary>
+    public InterruptSignal()
+    {
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    }
+
+    /// <summary>Cancelled by the first signal.</summary>
+    public CancellationToken Token => _stop.Token;
+
+    /// <summary>Whether a signal came.</summary>
+    public bool Received => _stop.IsCancellationRequested;
+
+    private void Stop(PosixSignalContext signal)
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            signal.Cancel = true;
+            _stop.Cancel();
+        }
+    }
+
+    /// <summary>Stops listening: the signals end the process again.</summary>
+    public void Dispose()
+    {
+        _interrupt.Dispose();
+        _terminate.Dispose();
+        _stop.Dispose();
     }
 }
 

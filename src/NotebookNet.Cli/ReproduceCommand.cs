@@ -18,10 +18,12 @@ public static class ReproduceCommand
         var seed = Options.Seed(1, "The seed of every run");
         var drawings = Options.OptionalWhole("--drawings", 0, 1_000_000, "With lenet5: grade it on N generated drawings (default 1000, quick 200; 0: none)");
         var quick = new Option<bool>("--quick") { Description = "6,000 training images and one epoch: checks the pipeline, not the numbers" };
+        var checkpoints = new Option<string>("--checkpoints") { Description = "Where each network's checkpoints and finished model are kept until the table is printed", DefaultValueFactory = _ => Path.Combine("models", "checkpoints"), HelpName = "DIR" };
+        var resume = new Option<bool>("--resume") { Description = "Continue a stopped or killed reproduce: networks finished are read back, one in progress resumes from its checkpoint" };
         var data = Options.Data();
-        var command = new Command("reproduce", "Trains every published configuration and prints one table; with lenet5, also its accuracy on generated drawings.")
+        var command = new Command("reproduce", "Trains every published configuration and prints one table; with lenet5, also its accuracy on generated drawings. Ctrl+C stops with a checkpoint; --resume continues.")
         {
-            recipes, seed, drawings, quick, data,
+            recipes, seed, drawings, quick, checkpoints, resume, data,
         };
         command.SetAction(parsed =>
         {
@@ -32,19 +34,35 @@ public static class ReproduceCommand
                 ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Options.FindRecipe).ToList()
                 : Recipe.Reproduced;
             var (trainSplit, testSplit) = context.LoadMnist(parsed.GetValue(data));
-            return Reproduce(context, chosen, seedValue, drawingCount, isQuick, trainSplit, testSplit);
+            using var stop = new InterruptSignal();
+            try
+            {
+                return Reproduce(context, chosen, seedValue, drawingCount, isQuick, trainSplit, testSplit,
+                    parsed.GetValue(checkpoints)!, parsed.GetValue(resume), stop.Token);
+            }
+            catch (OperationCanceledException stopped) when (stop.Received)
+            {
+                context.Error.WriteLine($"notebooknet: {stopped.Message}");
+                context.Error.WriteLine("to continue, run the same command with --resume");
+                return 130;
+            }
         });
         return command;
     }
 
-    private static int Reproduce(CliContext context, IReadOnlyList<Recipe> recipes, int seed, int drawings, bool quick, MnistSplit trainSplit, MnistSplit testSplit)
+    private static int Reproduce(CliContext context, IReadOnlyList<Recipe> recipes, int seed, int drawings, bool quick, MnistSplit trainSplit, MnistSplit testSplit,
+        string checkpoints, bool resume, CancellationToken cancellation)
     {
+        var written = new List<string>();
         var table = CliContext.Table("recipe", "published", "ours", "floor", "reached", "seconds");
         ShowTraining show = (title, run) => context.WithTrainingProgress(title, progress => run(progress));
         var results = new List<ReproducedResult>();
         foreach (Recipe recipe in recipes)
         {
-            ReproducedResult result = Reproduction.Run(recipe, trainSplit, testSplit, seed, quick, show, context.Error.WriteLine);
+            ReproducedResult result = Reproduction.Run(recipe, trainSplit, testSplit, seed, quick, show, context.Error.WriteLine,
+                checkpoints, resume, cancellation);
+            written.AddRange(Enumerable.Range(seed, recipe.EnsembleSize)
+                .Select(member => Path.Combine(checkpoints, $"{recipe.Name}-seed{member}{(quick ? "-quick" : "")}.nnw")));
             results.Add(result);
             CliContext.AddRow(table, recipe.Name, recipe.Published, Percent(result.Accuracy), recipe.Floor.ToString("P1", CultureInfo.InvariantCulture),
                 quick ? "quick" : result.Reached ? "yes" : "NO", result.Seconds.ToString("F1", CultureInfo.InvariantCulture));
@@ -60,9 +78,17 @@ public static class ReproduceCommand
         bool allPass = quick || results.All(result => result.Reached);
         if (drawings > 0 && results.FirstOrDefault(result => result.Recipe.Name == Recipe.LeNet5.Name) is ReproducedResult lenet)
         {
-            DrawingsResult graded = Reproduction.Drawings(lenet.Model, lenet.Accuracy, trainSplit, testSplit, drawings, seed, quick, show);
+            DrawingsResult graded = Reproduction.Drawings(lenet.Model, lenet.Accuracy, trainSplit, testSplit, drawings, seed, quick, show, cancellation);
             WriteDrawings(context, graded, quick);
             allPass &= quick || graded.Reached;
+        }
+        foreach (string finished in written.Where(File.Exists))
+        {
+            File.Delete(finished); // the table is printed: the networks kept for a resume are done with
+        }
+        if (Directory.Exists(checkpoints) && !Directory.EnumerateFileSystemEntries(checkpoints).Any())
+        {
+            Directory.Delete(checkpoints);
         }
         return allPass ? 0 : 1;
     }

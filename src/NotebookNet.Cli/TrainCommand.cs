@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using NotebookNet.Data;
 using NotebookNet.Digits;
 using NotebookNet.Layers;
@@ -122,17 +121,7 @@ public static class TrainCommand
         Dataset test = testSplit.ToDataset(recipe.Scaling);
 
         // Ctrl+C (or SIGTERM) stops at the end of the batch and writes a checkpoint; a second one quits at once.
-        using var stop = new CancellationTokenSource();
-        void Stop(PosixSignalContext signal)
-        {
-            if (!stop.IsCancellationRequested)
-            {
-                signal.Cancel = true;
-                stop.Cancel();
-            }
-        }
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new InterruptSignal();
         Sequential model;
         TrainingHistory history;
         try
@@ -140,7 +129,7 @@ public static class TrainCommand
             (model, history) = context.WithTrainingProgress(recipe.Name,
                 progress => recipe.Train(train, test, run.Seed, progress, stop.Token, options, run.LearningRate, validationSet, resume));
         }
-        catch (OperationCanceledException stopped) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException stopped) when (stop.Received)
         {
             context.Error.WriteLine($"notebooknet: {stopped.Message}");
             context.Error.WriteLine($"resume with: notebooknet train --resume {run.Checkpoint}");

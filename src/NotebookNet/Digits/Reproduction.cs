@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NotebookNet.Data;
 using NotebookNet.Layers;
+using NotebookNet.Serialization;
 using NotebookNet.Training;
 
 namespace NotebookNet.Digits;
@@ -61,10 +62,17 @@ public static class Reproduction
     /// Trains <paramref name="recipe"/> from <paramref name="seed"/> (an ensemble's members from consecutive seeds) on
     /// <paramref name="trainSplit"/> — all of it, or <see cref="QuickImages"/> for one epoch when <paramref name="quick"/> —
     /// and measures it on <paramref name="testSplit"/>. <paramref name="show"/> displays each training run's progress;
-    /// <paramref name="log"/> is told each ensemble member's accuracy as it finishes.
+    /// <paramref name="log"/> is told each ensemble member's accuracy as it finishes. With a <paramref name="checkpoints"/>
+    /// folder, each network's run writes a checkpoint there ten times an epoch and on cancellation (<c>RECIPE-seedN.ckpt</c>),
+    /// and its model when it ends (<c>RECIPE-seedN.nnw</c>); with <paramref name="resume"/>, a network whose model is there
+    /// is not trained again and one whose checkpoint is there continues from it, so a stopped or killed reproduction
+    /// picks up where it was and ends with the numbers it would have had.
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; with
+    /// <paramref name="checkpoints"/>, the run's checkpoint is written first.</exception>
     public static ReproducedResult Run(Recipe recipe, MnistSplit trainSplit, MnistSplit testSplit, int seed = 1, bool quick = false,
-        ShowTraining? show = null, Action<string>? log = null)
+        ShowTraining? show = null, Action<string>? log = null, string? checkpoints = null, bool resume = false,
+        CancellationToken cancellation = default)
     {
         show ??= (_, run) => run(null);
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
@@ -75,12 +83,43 @@ public static class Reproduction
         var accuracies = new List<float>();
         for (int member = 0; member < recipe.EnsembleSize; member++)
         {
-            var (model, history) = show($"{recipe.Name} #{member + 1}", progress => recipe.Train(train, test, seed + member, progress, options: options));
+            int memberSeed = seed + member;
+            string? stem = checkpoints is null ? null
+                : Path.Combine(checkpoints, $"{recipe.Name}-seed{memberSeed}{(quick ? "-quick" : "")}");
+            if (stem is not null && resume && File.Exists(stem + ".nnw"))
+            {
+                SavedModel done = ModelFile.Load(stem + ".nnw");
+                members.Add(done.Model);
+                accuracies.Add(float.Parse(done.Metadata["test-accuracy"], System.Globalization.CultureInfo.InvariantCulture));
+                log?.Invoke($"{recipe.Name} (seed {memberSeed}): trained before, read from {stem}.nnw");
+                continue;
+            }
+            TrainingCheckpoint? from = stem is not null && resume && File.Exists(stem + ".ckpt") ? TrainingCheckpoint.Load(stem + ".ckpt") : null;
+            if (from is not null)
+            {
+                log?.Invoke($"{recipe.Name} (seed {memberSeed}): resuming from {stem}.ckpt at {from}");
+            }
+            int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+            TrainingOptions memberOptions = stem is null ? options
+                : options with { Checkpoint = new Checkpointing(stem + ".ckpt") { EveryBatches = Math.Max(1, batches / 10) } };
+            var (model, history) = show($"{recipe.Name} #{member + 1}",
+                progress => recipe.Train(train, test, memberSeed, progress, cancellation, memberOptions, resume: from));
             members.Add(model);
             accuracies.Add(history.FinalTestAccuracy ?? 0f);
+            if (stem is not null)
+            {
+                ModelFile.Save(model, stem + ".nnw", recipe.Input, new Dictionary<string, string>
+                {
+                    ["recipe"] = recipe.Name,
+                    ["seed"] = memberSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["test-accuracy"] = accuracies[^1].ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                });
+                File.Delete(stem + ".ckpt");
+                File.Delete(TrainingCheckpoint.PreviousPath(stem + ".ckpt"));
+            }
             if (recipe.EnsembleSize > 1)
             {
-                log?.Invoke($"{recipe.Name} member {member + 1} (seed {seed + member}): {accuracies[^1]:P2}");
+                log?.Invoke($"{recipe.Name} member {member + 1} (seed {memberSeed}): {accuracies[^1]:P2}");
             }
         }
         float accuracy = recipe.EnsembleSize > 1 ? new Ensemble(members).Accuracy(recipe.Shape(test)) : accuracies[0];
@@ -91,8 +130,9 @@ public static class Reproduction
     /// Trains LeNet-5 without distortions beside <paramref name="augmented"/> (LeNet-5 as its recipe trains it) and grades
     /// both on <paramref name="count"/> generated drawings, squeezed only and through the preprocessing.
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled during the training.</exception>
     public static DrawingsResult Drawings(Sequential augmented, float augmentedAccuracy, MnistSplit trainSplit, MnistSplit testSplit,
-        int count, int seed = 1, bool quick = false, ShowTraining? show = null)
+        int count, int seed = 1, bool quick = false, ShowTraining? show = null, CancellationToken cancellation = default)
     {
         show ??= (_, run) => run(null);
         Recipe recipe = Recipe.LeNet5;
@@ -100,7 +140,7 @@ public static class Reproduction
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
         TrainingOptions options = quick ? plain.Options with { Epochs = 1 } : plain.Options;
-        var (unaugmented, history) = show("lenet5 without augmentation", progress => plain.Train(train, test, seed, progress, options: options));
+        var (unaugmented, history) = show("lenet5 without augmentation", progress => plain.Train(train, test, seed, progress, cancellation, options));
 
         var clock = Stopwatch.StartNew();
         var generator = new DrawnDigits();
