@@ -33,31 +33,87 @@ public static class IdxFile
         return Parse(ReadDecompressed(path), Path.GetFileName(path));
     }
 
-    /// <summary>The bytes of a file, gunzipped when it starts with the gzip magic 1f 8b.</summary>
-    /// <exception cref="InvalidDataException">The gzip stream is damaged or truncated.</exception>
+    /// <summary>
+    /// The bytes of an IDX file, gunzipped when it starts with the gzip magic 1f 8b. Memory stays bounded by what the
+    /// data holds: the header is checked first, and no more than the size it gives (plus one byte, to notice trailing
+    /// bytes) is ever read, so a small gzip that would inflate to gigabytes is cut off rather than read.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The gzip stream is damaged or truncated, or the header is not an IDX header.</exception>
     public static byte[] ReadDecompressed(string path)
     {
-        byte[] raw = File.ReadAllBytes(path);
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
+        string name = Path.GetFileName(path);
+        using FileStream file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[2];
+        bool gzipped = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        file.Position = 0;
+        if (!gzipped)
         {
-            return raw;
+            return ReadBounded(file, name, file.Length);
         }
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream(raw.Length * 4);
-            gzip.CopyTo(output);
-            return output.ToArray();
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            return ReadBounded(gzip, name, file.Length * 4);
         }
-        catch (Exception error) when (error is InvalidDataException or EndOfStreamException or IOException)
+        catch (Exception error) when (error is EndOfStreamException or IOException
+            || (error is InvalidDataException && !error.Message.StartsWith(name + ":", StringComparison.Ordinal))) // the inflater's, not ours
         {
-            throw new InvalidDataException($"{Path.GetFileName(path)}: the gzip data is damaged or truncated ({error.Message})", error);
+            throw new InvalidDataException($"{name}: the gzip data is damaged or truncated ({error.Message})", error);
         }
+    }
+
+    /// <summary>Reads an IDX file's header and then at most the values it announces and one byte more.</summary>
+    private static byte[] ReadBounded(Stream source, string name, long sizeHint)
+    {
+        var header = new byte[4 + 4 * 4];
+        int read = source.ReadAtLeast(header.AsSpan(0, 4), 4, throwOnEndOfStream: false);
+        int rank = read == 4 ? header[3] : 0;
+        if (read == 4 && rank is >= 1 and <= 4)
+        {
+            read += source.ReadAtLeast(header.AsSpan(4, 4 * rank), 4 * rank, throwOnEndOfStream: false);
+        }
+        // The header alone decides how much may follow: Parse refuses it now if it is wrong, before anything is read.
+        long limit = read < 4 + 4 * rank || rank is < 1 or > 4 ? 0 : HeaderValueCount(header.AsSpan(0, read), name);
+        using var buffer = new MemoryStream((int)Math.Min(read + limit + 1, Math.Max(read, Math.Min(sizeHint, MaxBytes))));
+        buffer.Write(header, 0, read);
+        if (limit > 0)
+        {
+            var chunk = new byte[81920];
+            long left = limit + 1;
+            int n;
+            while (left > 0 && (n = source.Read(chunk, 0, (int)Math.Min(chunk.Length, left))) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                left -= n;
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The number of values a well-formed header announces; throws as <see cref="Parse"/> does for a bad one.</summary>
+    private static long HeaderValueCount(ReadOnlySpan<byte> header, string name)
+    {
+        var (dimensions, _) = ParseHeader(header, name);
+        return dimensions.Aggregate(1L, (product, size) => product * size);
     }
 
     /// <summary>Parses the bytes of an IDX file; <paramref name="name"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a well-formed unsigned-byte IDX file.</exception>
     public static IdxData Parse(ReadOnlySpan<byte> bytes, string name)
+    {
+        (int[] dimensions, int headerLength) = ParseHeader(bytes, name);
+        long expected = dimensions.Aggregate(1L, (product, size) => product * size);
+        long found = bytes.Length - headerLength;
+        if (found != expected)
+        {
+            string problem = found < expected ? "truncated" : "has trailing bytes";
+            throw new InvalidDataException(
+                $"{name}: {problem}: dimensions ({string.Join(", ", dimensions)}) need {expected} bytes of values after the header, found {found}");
+        }
+        return new IdxData(dimensions, bytes[headerLength..].ToArray());
+    }
+
+    private static (int[] Dimensions, int HeaderLength) ParseHeader(ReadOnlySpan<byte> bytes, string name)
     {
         if (bytes.Length < 4)
         {
@@ -98,14 +154,7 @@ public static class IdxFile
                 throw new InvalidDataException($"{name}: dimensions ({string.Join(", ", dimensions.Take(i + 1))}) are larger than any IDX file this reader accepts");
             }
         }
-        long found = bytes.Length - headerLength;
-        if (found != expected)
-        {
-            string problem = found < expected ? "truncated" : "has trailing bytes";
-            throw new InvalidDataException(
-                $"{name}: {problem}: dimensions ({string.Join(", ", dimensions)}) need {expected} bytes of values after the header, found {found}");
-        }
-        return new IdxData(dimensions, bytes[headerLength..].ToArray());
+        return (dimensions, headerLength);
     }
 
     /// <summary>Writes an unsigned-byte IDX file (gzipped when the path ends in .gz): test fixtures and exports.</summary>

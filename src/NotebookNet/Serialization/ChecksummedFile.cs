@@ -59,11 +59,11 @@ internal static class ChecksummedFile
         {
             throw new InvalidDataException($"{name}: the header gives a payload of {payloadLength} bytes, more than a {kind} holds: the file is damaged");
         }
-        var body = new byte[(int)payloadLength + HashLength];
-        int bodyRead = stream.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
-        if (bodyRead < body.Length)
+        // Read what is there, up to the length claimed: a header that claims gigabytes allocates nothing for the claim.
+        byte[] body = ReadUpTo(stream, (long)payloadLength + HashLength);
+        if (body.LongLength < (long)payloadLength + HashLength)
         {
-            throw new InvalidDataException($"{name}: truncated: expected {HeaderLength + body.Length} bytes, found {HeaderLength + bodyRead}");
+            throw new InvalidDataException($"{name}: truncated: expected {HeaderLength + (long)payloadLength + HashLength} bytes, found {HeaderLength + body.Length}");
         }
         if (stream.ReadByte() != -1)
         {
@@ -75,5 +75,17 @@ internal static class ChecksummedFile
             throw new InvalidDataException($"{name}: checksum mismatch: the file is damaged (a changed byte); {remedy}");
         }
         return (version, body.AsMemory(0, (int)payloadLength));
+    }
+
+    private static byte[] ReadUpTo(Stream stream, long count)
+    {
+        using var buffer = new MemoryStream((int)Math.Min(count, 1 << 20));
+        var chunk = new byte[81920];
+        int read;
+        while (buffer.Length < count && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, count - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 }

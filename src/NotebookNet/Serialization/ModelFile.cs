@@ -32,7 +32,7 @@ public static class ModelFile
     public const uint Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "NNWT"u8;
-    private const long MaxPayload = 1L << 31;
+    private const long MaxPayload = 1L << 30; // 1 GB: a quarter of a billion weights
     private const int MaxDescription = 1 << 20;
 
     /// <summary>Writes <paramref name="model"/>, what it expects of its input, and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>

@@ -43,7 +43,7 @@ public sealed class TrainingCheckpoint
     public const uint Version = 1;
 
     private static ReadOnlySpan<byte> Magic => "NNCK"u8;
-    private const long MaxPayload = 1L << 31;
+    private const long MaxPayload = 1L << 30; // 1 GB: a quarter of a billion weights
     private const int MaxDescription = 1 << 26;
 
     private TrainingCheckpoint(Description description, int[] order, Dictionary<string, float[]> tensors)
