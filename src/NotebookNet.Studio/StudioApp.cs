@@ -51,10 +51,13 @@ public static class StudioApp
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Limits against clients that hold connections without sending a request: a slow trickle of headers, a
+            // connection that says nothing, a body that crawls. The studio answers one person; none of these is them.
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(5));
+            kestrel.Limits.MaxConcurrentConnections = 256;
         });
         configure?.Invoke(builder);
         WebApplication app = builder.Build();

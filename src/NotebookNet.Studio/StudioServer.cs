@@ -39,7 +39,7 @@ public sealed class StudioServer : IAsyncDisposable
     public static async Task<StudioServer> StartAsync(StudioOptions options, string host = "127.0.0.1", int port = 0)
     {
         (string url, Func<Task> stop) = AspNetCoreLoaded()
-            ? await Start(options.ModelsFolder, options.DefaultModel, options.ExamplesFolder, host, port)
+            ? await Start(options.ModelsFolder, options.DefaultModel, options.ExamplesFolder, options.MaxBodyBytes, options.MaxCanvasSide, host, port)
             : await StartIsolated(options, host, port);
         return new StudioServer(url, stop);
     }
@@ -65,9 +65,14 @@ public sealed class StudioServer : IAsyncDisposable
 
     /// <summary>Starts Kestrel in this load context; called by reflection from the isolated one, so only simple types in and out.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<(string Url, Func<Task> Stop)> Start(string modelsFolder, string? defaultModel, string examplesFolder, string host, int port)
+    private static async Task<(string Url, Func<Task> Stop)> Start(string modelsFolder, string? defaultModel, string examplesFolder,
+        long maxBodyBytes, int maxCanvasSide, string host, int port)
     {
-        var options = new StudioOptions { ModelsFolder = modelsFolder, DefaultModel = defaultModel, ExamplesFolder = examplesFolder };
+        var options = new StudioOptions
+        {
+            ModelsFolder = modelsFolder, DefaultModel = defaultModel, ExamplesFolder = examplesFolder,
+            MaxBodyBytes = maxBodyBytes, MaxCanvasSide = maxCanvasSide,
+        };
         WebApplication app = StudioApp.Create(options, builder => builder.WebHost.UseUrls($"http://{host}:{port}"));
         await app.StartAsync();
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
@@ -85,7 +90,7 @@ public sealed class StudioServer : IAsyncDisposable
         var context = new StudioLoadContext(here, AspNetCoreFolder());
         Assembly studio = context.LoadFromAssemblyPath(Path.Combine(here, "NotebookNet.Studio.dll"));
         MethodInfo start = studio.GetType(typeof(StudioServer).FullName!)!.GetMethod(nameof(Start), BindingFlags.NonPublic | BindingFlags.Static)!;
-        var task = (Task)start.Invoke(null, [options.ModelsFolder, options.DefaultModel, options.ExamplesFolder, host, port])!;
+        var task = (Task)start.Invoke(null, [options.ModelsFolder, options.DefaultModel, options.ExamplesFolder, options.MaxBodyBytes, options.MaxCanvasSide, host, port])!;
         await task;
         // The tuple's type is the same in both contexts: ValueTuple, string and Func<Task> all come from the core library.
         return ((string Url, Func<Task> Stop))task.GetType().GetProperty("Result")!.GetValue(task)!;
