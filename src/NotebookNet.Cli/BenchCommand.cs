@@ -39,11 +39,12 @@ public static class BenchCommand
         };
         var runs = Options.Whole("--runs", 5, 1, 100, "Timed runs per workload, after an untimed warm-up (W2, W3: at most 3)");
         var threads = Options.Whole("--threads", Environment.ProcessorCount, 1, 256, "Threads for the matrix multiply and convolutions");
+        var sustain = Options.OptionalWhole("--sustain", 1, 3_600, "W6 only: one sustained run of N seconds instead of the timed runs, with the server's memory before and after");
         var json = new Option<bool>("--json") { Description = "Print one JSON line per workload on standard output, and the table on standard error" };
         var data = Options.Data();
-        var command = new Command("bench", "Seconds per epoch and images per second of the benchmark workloads.") { workloads, runs, threads, json, data };
+        var command = new Command("bench", "Seconds per epoch and images per second of the benchmark workloads.") { workloads, runs, threads, sustain, json, data };
         command.SetAction(parsed => Run(context, ParseWorkloads(parsed.GetValue(workloads)!), parsed.GetValue(runs), parsed.GetValue(threads),
-            parsed.GetValue(json), parsed.GetValue(data)));
+            parsed.GetValue(sustain), parsed.GetValue(json), parsed.GetValue(data)));
         return command;
     }
 
@@ -64,7 +65,7 @@ public static class BenchCommand
         return chosen;
     }
 
-    private static int Run(CliContext context, HashSet<string> workloads, int runs, int threads, bool json, string? data)
+    private static int Run(CliContext context, HashSet<string> workloads, int runs, int threads, int? sustain, bool json, string? data)
     {
         MatMul.MaxDegreeOfParallelism = threads;
         var (trainSplit, testSplit) = context.LoadMnist(data);
@@ -128,7 +129,7 @@ public static class BenchCommand
         if (workloads.Contains("W6"))
         {
             w1Model ??= Recipe.W1.Train(trainSplit.ToDataset(Recipe.W1.Scaling), null, options: Recipe.W1.Options with { Epochs = 1 }).Model;
-            measurements.Add(StudioLoad(context, w1Model, testSplit, runs));
+            measurements.Add(StudioLoad(context, w1Model, testSplit, runs, sustain));
         }
         if ((workloads.Contains("W4a") || workloads.Contains("W4b")) && w1Model is not null)
         {
@@ -197,8 +198,11 @@ public static class BenchCommand
         return 0;
     }
 
-    /// <summary>W6: the studio served on a free loopback port, 4 clients × 500 canvas predictions per run.</summary>
-    private static Measurement StudioLoad(CliContext context, Sequential model, MnistSplit testSplit, int runs)
+    /// <summary>
+    /// W6: the studio served on a free loopback port, 4 clients × 500 canvas predictions per run; with
+    /// <paramref name="sustain"/>, one run of that many seconds, with the server's memory before and after it.
+    /// </summary>
+    private static Measurement StudioLoad(CliContext context, Sequential model, MnistSplit testSplit, int runs, int? sustain)
     {
         const int Clients = 4, PerClient = 500;
         string folder = Path.Combine(Path.GetTempPath(), $"notebooknet-bench-{Guid.NewGuid():N}");
@@ -210,6 +214,22 @@ public static class BenchCommand
             using var client = new HttpClient { BaseAddress = new Uri(studio.Url) };
             byte[] canvas = CanvasJson(testSplit);
             LoadTest.RunAsync(client, canvas, Clients, 50).GetAwaiter().GetResult(); // warm-up: JIT, connections
+            if (sustain is int seconds)
+            {
+                (long heapBefore, long setBefore) = (GC.GetTotalMemory(forceFullCollection: true), Environment.WorkingSet);
+                LoadResult held = LoadTest.RunForAsync(client, canvas, Clients, TimeSpan.FromSeconds(seconds)).GetAwaiter().GetResult();
+                (long heapAfter, long setAfter) = (GC.GetTotalMemory(forceFullCollection: true), Environment.WorkingSet);
+                studio.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                string summary = string.Create(CultureInfo.InvariantCulture,
+                    $"sustained {held.Seconds:F0} s, {Clients} clients: {held.Requests} predictions, {held.Errors} errors, {held.PerSecond:F0}/s, p50 {held.Percentile(0.5):F2} ms, p99 {held.Percentile(0.99):F2} ms; " +
+                    $"managed heap after a full collection {heapBefore / 1e6:F1} → {heapAfter / 1e6:F1} MB, working set {setBefore / 1e6:F0} → {setAfter / 1e6:F0} MB (server and clients, one process)");
+                context.Error.WriteLine("W6 " + summary);
+                if (held.Errors > 0)
+                {
+                    throw new InvalidOperationException($"W6: {held.Errors} of {held.Requests} studio requests failed");
+                }
+                return new("W6", "predictions/s", [held.PerSecond], null, summary);
+            }
             var perSecond = new List<double>();
             LoadResult? last = null;
             for (int run = 0; run < runs; run++)

@@ -29,15 +29,25 @@ public static class LoadTest
     /// <summary>Runs <paramref name="clients"/> × <paramref name="requestsPerClient"/> predictions of <paramref name="canvasJson"/>.</summary>
     public static async Task<LoadResult> RunAsync(HttpClient client, byte[] canvasJson, int clients, int requestsPerClient)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requestsPerClient);
+        return await RunAsync(client, canvasJson, clients, (sent, _) => sent < requestsPerClient);
+    }
+
+    /// <summary>Runs <paramref name="clients"/> clients predicting <paramref name="canvasJson"/> back to back for <paramref name="duration"/>.</summary>
+    public static async Task<LoadResult> RunForAsync(HttpClient client, byte[] canvasJson, int clients, TimeSpan duration) =>
+        await RunAsync(client, canvasJson, clients, (_, elapsed) => elapsed < duration);
+
+    private static async Task<LoadResult> RunAsync(HttpClient client, byte[] canvasJson, int clients, Func<int, TimeSpan, bool> more)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
         var latencies = new ConcurrentBag<double>();
-        int errors = 0;
+        int errors = 0, requests = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
-            for (int i = 0; i < requestsPerClient; i++)
+            for (int i = 0; more(i, clock.Elapsed); i++)
             {
+                Interlocked.Increment(ref requests);
                 var content = new ByteArrayContent(canvasJson);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 var started = Stopwatch.GetTimestamp();
@@ -60,6 +70,6 @@ public static class LoadTest
                 }
             }
         }));
-        return new LoadResult(clients, clients * requestsPerClient, errors, clock.Elapsed.TotalSeconds, latencies.Order().ToArray());
+        return new LoadResult(clients, requests, errors, clock.Elapsed.TotalSeconds, latencies.Order().ToArray());
     }
 }
