@@ -38,7 +38,11 @@ public sealed record CellRun(int Number, string Code, IReadOnlyList<KernelEvent>
 /// </summary>
 public static class NotebookRunner
 {
-    public static async Task<IReadOnlyList<CellRun>> RunAsync(string path)
+    /// <summary>
+    /// Runs the notebook's code cells in order in a fresh kernel. <paramref name="afterCell"/>, when given, sees each
+    /// cell's run while the kernel still lives (a server the cell started is still serving) and returns false to stop there.
+    /// </summary>
+    public static async Task<IReadOnlyList<CellRun>> RunAsync(string path, Func<CellRun, Task<bool>>? afterCell = null)
     {
         string name = Path.GetFileName(path);
         List<string> cells = ReadCodeCells(path);
@@ -69,6 +73,10 @@ public static class NotebookRunner
                     throw new NotebookFailedException($"{name}, code cell {i + 1} failed: {error}\n--- cell ---\n{cells[i]}");
                 }
                 runs.Add(run);
+                if (afterCell is not null && !await afterCell(run))
+                {
+                    break;
+                }
             }
             return runs;
         }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Playwright;
+using NotebookNet.Tests.Studio;
 using System.Text.RegularExpressions;
 
 namespace NotebookNet.Tests.Notebooks;
@@ -116,7 +118,10 @@ public partial class NotebookTests
     [MemberData(nameof(Names))]
     public async Task RunsTopToBottomAndShowsItsResults(string name)
     {
-        IReadOnlyList<CellRun> cells = await Notebooks.RunQuickAsync(name);
+        bool studioNotebook = name == "08-your-own-handwriting.ipynb";
+        int drawnBefore = s_drawnOnStudio;
+        IReadOnlyList<CellRun> cells = await Notebooks.RunQuickAsync(name, studioNotebook ? DrawOnTheStudioAsRendered : null);
+        Assert.True(!studioNotebook || s_drawnOnStudio == drawnBefore + 1, "notebook 08's studio cell was not found, so nothing was drawn on it");
         string html = string.Join("\n", cells.SelectMany(cell => cell.Html));
         string text = string.Join("\n", cells.Select(cell => cell.Output));
         Assert.True(Expectations.ContainsKey(name), $"{name} has no expectations in NotebookTests: add what it must show");
@@ -124,6 +129,47 @@ public partial class NotebookTests
         {
             Assert.True(holds(html, text), $"{name} should show {what}; its console output was:\n{text}");
         }
+    }
+
+    /// <summary>
+    /// Notebook 08 shows the studio inline, served by its kernel. While that kernel lives, the studio cell's HTML output
+    /// is rendered as a notebook viewer renders it — a page of its own, the output embedded as it is — and opened in
+    /// Chromium, where a 7 is drawn on the inline canvas and must be answered.
+    /// </summary>
+    private static int s_drawnOnStudio;
+
+    private static async Task<bool> DrawOnTheStudioAsRendered(CellRun cell)
+    {
+        if (!cell.Contains("StudioServer.StartAsync"))
+        {
+            return true;
+        }
+        string rendered = Path.Combine(Path.GetTempPath(), $"notebooknet-08-rendered-{Guid.NewGuid():N}.html");
+        File.WriteAllText(rendered, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>08 — Your own handwriting</title></head><body>" +
+            $"<pre>{System.Net.WebUtility.HtmlEncode(cell.Code)}</pre>{string.Join("\n", cell.Html)}<pre>{System.Net.WebUtility.HtmlEncode(cell.Output)}</pre></body></html>");
+        using IPlaywright playwright = await Playwright.CreateAsync();
+        await using IBrowser browser = await Browser.LaunchAsync(playwright);
+        IPage page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 1000 } });
+        try
+        {
+            await page.GotoAsync(new Uri(rendered).AbsoluteUri);
+            IFrameLocator studio = page.FrameLocator("iframe[title='the drawing studio']");
+            await studio.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+            await studio.Locator("#pad").ScrollIntoViewIfNeededAsync();
+            await Browser.Draw(page, studio.Locator("#pad"), Browser.Strokes[7]);
+            await Assertions.Expect(studio.Locator("#digit")).ToHaveTextAsync("7", new() { Timeout = 15_000 });
+            Assert.Equal(10, await studio.Locator("#bars .bar").CountAsync());
+            Assert.Equal(1, await page.Locator("p a[href^='http://127.0.0.1:']").CountAsync()); // for front ends that block the frame
+            File.Delete(rendered);
+            s_drawnOnStudio++;
+        }
+        catch (Exception error) when (error is not Xunit.Sdk.XunitException)
+        {
+            string screenshot = Path.ChangeExtension(rendered, ".png");
+            await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+            throw new Xunit.Sdk.XunitException($"drawing on notebook 08's inline studio failed ({error.Message}); the page: {rendered}, its screenshot: {screenshot}");
+        }
+        return true;
     }
 
     [Fact]

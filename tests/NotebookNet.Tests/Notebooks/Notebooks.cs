@@ -12,11 +12,11 @@ public static class Notebooks
     public static IEnumerable<string> All => Directory.GetFiles(Folder, "*.ipynb").Order(StringComparer.Ordinal);
 
     /// <summary>Runs a notebook with NOTEBOOKNET_QUICK=1, after making sure the Release library it loads is built.</summary>
-    public static Task<IReadOnlyList<CellRun>> RunQuickAsync(string name)
+    public static Task<IReadOnlyList<CellRun>> RunQuickAsync(string name, Func<CellRun, Task<bool>>? afterCell = null)
     {
         LibraryBuild.Ensure();
         Environment.SetEnvironmentVariable(NotebookSettings.QuickVariable, "1");
-        return NotebookRunner.RunAsync(PathOf(name));
+        return NotebookRunner.RunAsync(PathOf(name), afterCell);
     }
 }
 

@@ -10,40 +10,24 @@ namespace NotebookNet.Tests.Studio;
 /// </summary>
 public class StudioBrowserTests(StudioFixture studio) : IClassFixture<StudioFixture>
 {
-    /// <summary>Where Chromium is: <c>NOTEBOOKNET_CHROMIUM</c>, else Debian's <c>/usr/bin/chromium</c>.</summary>
-    private static string Chromium => Environment.GetEnvironmentVariable("NOTEBOOKNET_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
-
-    /// <summary>Strokes of a digit as polylines in the unit square (x right, y down).</summary>
-    private static readonly Dictionary<int, (float X, float Y)[][]> Strokes = new()
-    {
-        [1] = [[(0.50f, 0.15f), (0.50f, 0.85f)]],
-        [7] = [[(0.25f, 0.18f), (0.75f, 0.18f), (0.42f, 0.85f)]],
-        [0] = [Enumerable.Range(0, 33).Select(i => (0.5f + 0.22f * MathF.Sin(i * MathF.PI / 16), 0.5f - 0.32f * MathF.Cos(i * MathF.PI / 16))).ToArray()],
-    };
-
     [Fact]
     public async Task DrawnDigitsAreAnsweredWithBarsAnInputAndSaliencyAndAnExampleIsSaved()
     {
-        Assert.True(File.Exists(Chromium), $"the browser tests need Chromium at {Chromium}: apt-get install chromium (or set NOTEBOOKNET_CHROMIUM)");
         await using StudioServer server = await StudioServer.StartAsync(studio.Options);
         string url = server.Url;
 
         using IPlaywright playwright = await Playwright.CreateAsync();
-        await using IBrowser browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Args = Environment.UserName == "root" ? ["--no-sandbox"] : [],
-        });
+        await using IBrowser browser = await Browser.LaunchAsync(playwright);
         IPage page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         string screenshot = Path.Combine(Path.GetTempPath(), $"notebooknet-studio-failure-{Guid.NewGuid():N}.png");
         try
         {
             await page.GotoAsync(url);
             await page.WaitForSelectorAsync("#model option", new() { State = WaitForSelectorState.Attached });
-            foreach ((int digit, (float X, float Y)[][] strokes) in Strokes)
+            foreach ((int digit, (float X, float Y)[][] strokes) in Browser.Strokes)
             {
                 await page.ClickAsync("#clear");
-                await Draw(page, strokes);
+                await Browser.Draw(page, page.Locator("#pad"), strokes);
                 await page.WaitForFunctionAsync($"document.getElementById('digit').textContent === '{digit}'", null, new() { Timeout = 10_000 });
                 Assert.Equal(10, await page.Locator("#bars .bar").CountAsync());
                 Assert.Equal(1, await page.Locator("#bars .bar.win").CountAsync());
@@ -65,10 +49,37 @@ public class StudioBrowserTests(StudioFixture studio) : IClassFixture<StudioFixt
             throw new Xunit.Sdk.XunitException($"the studio page failed in Chromium; screenshot: {screenshot}");
         }
     }
+}
 
-    private static async Task Draw(IPage page, (float X, float Y)[][] strokes)
+/// <summary>Debian's Chromium driven by Playwright, and digits drawn on a canvas as a hand draws them.</summary>
+public static class Browser
+{
+    /// <summary>Where Chromium is: <c>NOTEBOOKNET_CHROMIUM</c>, else Debian's <c>/usr/bin/chromium</c>.</summary>
+    public static string Chromium => Environment.GetEnvironmentVariable("NOTEBOOKNET_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>Strokes of a digit as polylines in the unit square (x right, y down).</summary>
+    public static readonly Dictionary<int, (float X, float Y)[][]> Strokes = new()
     {
-        LocatorBoundingBoxResult box = (await page.Locator("#pad").BoundingBoxAsync())!;
+        [1] = [[(0.50f, 0.15f), (0.50f, 0.85f)]],
+        [7] = [[(0.25f, 0.18f), (0.75f, 0.18f), (0.42f, 0.85f)]],
+        [0] = [Enumerable.Range(0, 33).Select(i => (0.5f + 0.22f * MathF.Sin(i * MathF.PI / 16), 0.5f - 0.32f * MathF.Cos(i * MathF.PI / 16))).ToArray()],
+    };
+
+    /// <summary>Launches Chromium headless (without its sandbox when running as root, where it refuses to start with it).</summary>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        Assert.True(File.Exists(Chromium), $"the browser tests need Chromium at {Chromium}: apt-get install chromium (or set NOTEBOOKNET_CHROMIUM)");
+        return await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Args = Environment.UserName == "root" ? ["--no-sandbox"] : [],
+        });
+    }
+
+    /// <summary>Draws <paramref name="strokes"/> on <paramref name="pad"/> (in the page or in a frame of it) with mouse strokes.</summary>
+    public static async Task Draw(IPage page, ILocator pad, (float X, float Y)[][] strokes)
+    {
+        LocatorBoundingBoxResult box = (await pad.BoundingBoxAsync())!; // in the page's coordinates, frames included
         foreach ((float X, float Y)[] stroke in strokes)
         {
             await page.Mouse.MoveAsync(box.X + stroke[0].X * box.Width, box.Y + stroke[0].Y * box.Height);
