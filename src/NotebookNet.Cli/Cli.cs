@@ -24,6 +24,7 @@ public static class Cli
         DrawingsCommand.Create,
         BenchCommand.Create,
         ServeCommand.Create,
+        ExportCommand.Create,
     ];
 
     /// <summary>The root command with every command under it, writing to <paramref name="context"/>.</summary>
@@ -60,7 +61,7 @@ public static class Cli
             return UsageError(parsed, context, usage.Message);
         }
         catch (Exception failure) when (failure is IOException or InvalidDataException or UnauthorizedAccessException
-            or TrainingDivergedException or ArgumentException or OperationCanceledException or InvalidOperationException)
+            or TrainingDivergedException or ArgumentException or OperationCanceledException or InvalidOperationException or NotSupportedException)
         {
             context.Error.WriteLine($"notebooknet: {failure.Message}");
             return 1;

@@ -48,6 +48,24 @@ public static class ModelFile
     public static void Save(Sequential model, string path, ModelInput? input = null, IReadOnlyDictionary<string, string>? metadata = null) =>
         AtomicFile.Write(path, stream => Save(model, stream, input, metadata));
 
+    /// <summary>
+    /// Writes <paramref name="model"/> as a standard ONNX model (IR 7, operator set 13) to <paramref name="stream"/>, for
+    /// ONNX Runtime or any ONNX tool: its input is (N, …<paramref name="input"/>'s shape) of pixels scaled as the model was
+    /// trained (the scaling, the class names and the data set are in the ONNX model's metadata, not folded into the
+    /// weights); its output is the logits, or with <paramref name="softmax"/> the probabilities. Dropout is left out.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX counterpart here (a notebook's own layer).</exception>
+    public static void ExportOnnx(Sequential model, ModelInput input, Stream stream, bool softmax = false) =>
+        OnnxExport.Write(model, input, softmax, stream);
+
+    /// <summary>Writes the ONNX model to <paramref name="path"/> atomically (see <see cref="ExportOnnx(Sequential, ModelInput, Stream, bool)"/>).</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX counterpart here.</exception>
+    public static void ExportOnnx(Sequential model, ModelInput input, string path, bool softmax = false)
+    {
+        OnnxExport.Build(model, input, softmax); // refuse an unsupported layer before touching the file
+        AtomicFile.Write(path, stream => OnnxExport.Write(model, input, softmax, stream));
+    }
+
     /// <summary>Reads a model from <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, of another version, or not a model file.</exception>

@@ -35,7 +35,7 @@ public sealed record Checkpointing(string Path)
 /// so a truncated or changed file is refused with a message that names it. The payload is a JSON description (positions,
 /// counters, generators, history, metadata), then the epoch's order (count u32, i32 each), then named tensors (count u32;
 /// per tensor: name as u16 length + UTF-8, value count u32, f32 values): <c>model.0.weight</c>, <c>optimizer.m.0</c>,
-/// <c>average.0</c>, <c>best.0.weight</c>.
+/// <c>average.0</c>, <c>best.0.weight</c>. Introduced in notebook 04.
 /// </remarks>
 public sealed class TrainingCheckpoint
 {
