@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one loader with SharpFuzz and AFL++ (kept out of CI): see README.md beside this script.
-#   fuzz/run.sh TARGET [SECONDS]     targets: idx idx-gzip model checkpoint image csv studio; default 600 s
+#   fuzz/run.sh TARGET [SECONDS]     targets: idx idx-gzip model model-payload model-v1-payload checkpoint checkpoint-payload image csv studio; default 600 s
 set -euo pipefail
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS]}

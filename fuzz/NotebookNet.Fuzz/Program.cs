@@ -28,6 +28,11 @@ var targets = new Dictionary<string, Action<byte[]>>
     }),
     ["model"] = bytes => Refused<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "fuzz.nnw")),
     ["checkpoint"] = bytes => Refused<InvalidDataException>(() => TrainingCheckpoint.Load(new MemoryStream(bytes), "fuzz.ckpt")),
+    // The frame's SHA-256 stops almost every mutation at the checksum; these wrap the mutated payload in a valid frame,
+    // so the fuzzer reaches the parsers behind it.
+    ["model-payload"] = bytes => Refused<InvalidDataException>(() => ModelFile.Load(new MemoryStream(Framed("NNWT"u8, 2, bytes)), "fuzz.nnw")),
+    ["model-v1-payload"] = bytes => Refused<InvalidDataException>(() => ModelFile.Load(new MemoryStream(Framed("NNWT"u8, 1, bytes)), "fuzz.nnw")),
+    ["checkpoint-payload"] = bytes => Refused<InvalidDataException>(() => TrainingCheckpoint.Load(new MemoryStream(Framed("NNCK"u8, 1, bytes)), "fuzz.ckpt")),
     ["image"] = bytes => Refused<InvalidDataException>(() => ImageDecoder.Decode(bytes, "fuzz")),
     ["csv"] = bytes => Refused<InvalidDataException>(() => DigitCsv.Read(new StreamReader(new MemoryStream(bytes)), "fuzz.csv")),
     // The first byte chooses the content type, the rest is the body.
@@ -93,6 +98,19 @@ static void Refused<TDocumented>(Action read) where TDocumented : Exception
     }
 }
 
+static byte[] Framed(ReadOnlySpan<byte> magic, uint version, byte[] payload)
+{
+    var frame = new byte[16 + payload.Length + 32];
+    magic.CopyTo(frame);
+    System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), version);
+    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)payload.Length);
+    payload.CopyTo(frame, 16);
+    System.Security.Cryptography.SHA256.HashData(payload).CopyTo(frame, 16 + payload.Length);
+    return frame;
+}
+
+static byte[] Payload(byte[] framed) => framed[16..^32];
+
 static Dictionary<string, byte[][]> Seeds()
 {
     var values = Enumerable.Range(0, 3 * 4 * 4).Select(i => (byte)(i * 37)).ToArray();
@@ -131,6 +149,9 @@ static Dictionary<string, byte[][]> Seeds()
         ["idx-gzip"] = [File.ReadAllBytes(gzPath)],
         ["model"] = [modelBytes.ToArray()],
         ["checkpoint"] = [File.ReadAllBytes(checkpointPath)],
+        ["model-payload"] = [Payload(modelBytes.ToArray())],
+        ["model-v1-payload"] = [Payload(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "v1-small.nnw")))],
+        ["checkpoint-payload"] = [Payload(File.ReadAllBytes(checkpointPath))],
         ["image"] = [png, jpeg],
         ["csv"] = [Encoding.UTF8.GetBytes(csv.ToString())],
         ["studio"] = [[0, .. json], [1, .. png]],
