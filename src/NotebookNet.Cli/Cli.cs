@@ -150,7 +150,10 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
         table.AddRow(cells.Select(cell => (IRenderable)new Text(cell)).ToArray());
 
     /// <summary>Loads MNIST from <paramref name="folder"/> or the usual places, showing download progress on <see cref="Error"/>.</summary>
-    public (MnistSplit Train, MnistSplit Test) LoadMnist(string? folder)
+    public (MnistSplit Train, MnistSplit Test) LoadMnist(string? folder) => Load(ImageSet.Mnist, folder);
+
+    /// <summary>Loads <paramref name="set"/> from <paramref name="folder"/> or the usual places, showing download progress on <see cref="Error"/>.</summary>
+    public (MnistSplit Train, MnistSplit Test) Load(ImageSet set, string? folder)
     {
         var progress = new SynchronousProgress<DownloadProgress>(p =>
         {
@@ -159,7 +162,7 @@ public sealed record CliContext(TextWriter Output, TextWriter Error)
                 Error.WriteLine($"downloading {p.File}.gz: {p.Bytes * 100 / total} %");
             }
         });
-        return Mnist.Load(folder, progress);
+        return set.Load(folder, progress);
     }
 
     /// <summary>A progress bar on the terminal's error stream when it can show one, else a line per epoch.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NotebookNet.Data;
 using NotebookNet.Digits;
 
 namespace NotebookNet.Cli;
@@ -9,8 +10,24 @@ public static class Options
     /// <summary>--data DIR: where MNIST is.</summary>
     public static Option<string?> Data() => new("--data")
     {
-        Description = "The folder holding MNIST's four files; default: $NOTEBOOKNET_MNIST, else data/mnist, else downloaded",
+        Description = "The folder holding the data set's four files; default: $NOTEBOOKNET_MNIST (Fashion-MNIST: $NOTEBOOKNET_FASHION_MNIST, then Debian's dataset-fashion-mnist), else data/<set>, else downloaded",
         HelpName = "DIR",
+    };
+
+    /// <summary>--dataset mnist|fashion: which set of 28×28 images (default MNIST).</summary>
+    public static Option<string> DataSet() => new("--dataset")
+    {
+        Description = $"The images: {string.Join(" or ", ImageSet.All.Select(set => $"{set.Key} ({set.Name})"))}; --data then names its folder",
+        DefaultValueFactory = _ => ImageSet.Mnist.Key,
+        HelpName = string.Join("|", ImageSet.All.Select(set => set.Key)),
+        Validators = { result =>
+        {
+            string? word = result.Tokens.LastOrDefault()?.Value;
+            if (word is not null && !ImageSet.All.Any(set => string.Equals(set.Key, word, StringComparison.OrdinalIgnoreCase)))
+            {
+                result.AddError($"--dataset expects {string.Join(" or ", ImageSet.All.Select(set => set.Key))}, got '{word}'");
+            }
+        } },
     };
 
     /// <summary>--seed N.</summary>

@@ -20,23 +20,30 @@ public static class PredictCommand
     public static Command Create(CliContext context)
     {
         var targets = new Argument<string[]>("PICTURE") { Description = "Picture files (PNG, JPEG, BMP, GIF, WebP) or folders of them; <label>/ folders give an accuracy", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string?>("--model") { Description = $"The model file (default {DefaultModel})", HelpName = "FILE" };
+        var model = new Option<string?>("--model") { Description = $"The model file (default {DefaultModel}; with --dataset fashion, models/lenet5-fashion.nnw)", HelpName = "FILE" };
+        var dataSet = Options.DataSet();
+        dataSet.Description = "Which default model: the one trained on this set (a model file records its set and class names). " + dataSet.Description;
         var csv = new Option<string?>("--csv") { Description = $"Write every prediction to this CSV file (default for a folder: {DefaultCsv})", HelpName = "FILE" };
         var command = new Command("predict", "The digit in each picture, its probability and the next likeliest; for several pictures a table and a CSV file.")
         {
-            targets, model, csv,
+            targets, model, csv, dataSet,
         };
         command.SetAction(parsed =>
         {
             string[] paths = parsed.GetValue(targets)!;
-            string modelPath = parsed.GetValue(model) ?? DefaultModel;
+            ImageSet set = ImageSet.Find(parsed.GetValue(dataSet)!);
+            string modelPath = parsed.GetValue(model) ?? (set == ImageSet.Mnist ? DefaultModel : $"models/lenet5-{set.Key}.nnw");
             if (!File.Exists(modelPath))
             {
                 throw new FileNotFoundException(parsed.GetValue(model) is null
-                    ? $"{modelPath}: no model file; train one first (notebooknet train --recipe lenet5) or pass --model FILE"
+                    ? $"{modelPath}: no model file; train one first (notebooknet train --recipe lenet5{(set == ImageSet.Mnist ? "" : " --dataset " + set.Key)}) or pass --model FILE"
                     : $"{modelPath}: no such model file", modelPath);
             }
             DigitClassifier classifier = DigitClassifier.Load(modelPath);
+            if (parsed.GetResult(dataSet) is { Implicit: false } && classifier.Input.Dataset != set.Name)
+            {
+                throw new UsageException($"{modelPath} was trained on {classifier.Input.Dataset}, not {set.Name}: pass a {set.Name} model with --model, or leave --dataset out");
+            }
             var pictures = new List<(string File, string Shown, string Label)>();
             foreach (string path in paths)
             {
@@ -73,14 +80,14 @@ public static class PredictCommand
             context.Output.WriteLine($"{file}: no digit found ({prediction.Input.Problem})");
             return 1;
         }
-        context.Output.WriteLine($"{file}: {prediction.Digit} with probability {Percent(prediction.Probability, "P1")}");
-        context.Output.WriteLine("top three: " + string.Join(", ", prediction.Top(3).Select(top => $"{top.Digit} ({Percent(top.Probability, "P1")})")));
+        context.Output.WriteLine($"{file}: {classifier.ClassName(prediction.Digit)} with probability {Percent(prediction.Probability, "P1")}");
+        context.Output.WriteLine("top three: " + string.Join(", ", prediction.Top(3).Select(top => $"{classifier.ClassName(top.Digit)} ({Percent(top.Probability, "P1")})")));
         return 0;
     }
 
     private static void PredictMany(CliContext context, DigitClassifier classifier, List<(string File, string Shown, string Label)> pictures, string? csvPath)
     {
-        var table = CliContext.Table("picture", "label", "digit", "probability", "next", "note");
+        var table = CliContext.Table("picture", "label", classifier.Input.Dataset == ImageSet.Mnist.Name ? "digit" : "class", "probability", "next", "note");
         var csv = new StringBuilder("file,label,digit,probability,second,third," + string.Join(',', Enumerable.Range(0, 10).Select(d => $"p{d}")) + ",problem\n");
         int labelled = 0, right = 0;
         foreach ((string file, string shown, string label) in pictures)
@@ -98,14 +105,15 @@ public static class PredictCommand
             }
             bool found = prediction?.Found == true;
             string digit = found ? prediction!.Digit.ToString(CultureInfo.InvariantCulture) : "";
+            string shownClass = found ? classifier.ClassName(prediction!.Digit) : "-";
             if (label.Length == 1)
             {
                 labelled++;
                 right += digit == label ? 1 : 0;
             }
             var top = found ? prediction!.Top(3) : [];
-            CliContext.AddRow(table, shown, label, found ? digit : "-", found ? Percent(prediction!.Probability, "P1") : "",
-                string.Join(" ", top.Skip(1).Select(t => $"{t.Digit}:{Percent(t.Probability, "P0")}")), problem);
+            CliContext.AddRow(table, shown, label, shownClass, found ? Percent(prediction!.Probability, "P1") : "",
+                string.Join(" ", top.Skip(1).Select(t => $"{classifier.ClassName(t.Digit)}:{Percent(t.Probability, "P0")}")), problem);
             csv.Append(Quote(shown)).Append(',').Append(label).Append(',').Append(digit).Append(',')
                 .Append(found ? prediction!.Probability.ToString("0.####", CultureInfo.InvariantCulture) : "").Append(',')
                 .Append(found ? top[1].Digit.ToString(CultureInfo.InvariantCulture) : "").Append(',')

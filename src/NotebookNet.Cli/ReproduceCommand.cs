@@ -20,25 +20,36 @@ public static class ReproduceCommand
         var quick = new Option<bool>("--quick") { Description = "6,000 training images and one epoch: checks the pipeline, not the numbers" };
         var checkpoints = new Option<string>("--checkpoints") { Description = "Where each network's checkpoints and finished model are kept until the table is printed", DefaultValueFactory = _ => Path.Combine("models", "checkpoints"), HelpName = "DIR" };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped or killed reproduce: networks finished are read back, one in progress resumes from its checkpoint" };
+        var dataSet = Options.DataSet();
         var data = Options.Data();
         var command = new Command("reproduce", "Trains every published configuration and prints one table; with lenet5, also its accuracy on generated drawings. Ctrl+C stops with a checkpoint; --resume continues.")
         {
-            recipes, seed, drawings, quick, checkpoints, resume, data,
+            recipes, seed, drawings, quick, checkpoints, resume, dataSet, data,
         };
         command.SetAction(parsed =>
         {
             bool isQuick = parsed.GetValue(quick);
             int seedValue = parsed.GetValue(seed);
             int drawingCount = parsed.GetValue(drawings) ?? (isQuick ? 200 : 1000);
+            ImageSet set = ImageSet.Find(parsed.GetValue(dataSet)!);
+            IReadOnlyList<Recipe> rows = set == ImageSet.Mnist ? Recipe.Reproduced : Recipe.FashionReproduced;
             IReadOnlyList<Recipe> chosen = parsed.GetValue(recipes) is string names
-                ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Options.FindRecipe).ToList()
-                : Recipe.Reproduced;
-            var (trainSplit, testSplit) = context.LoadMnist(parsed.GetValue(data));
+                ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+                    set == ImageSet.Mnist ? Options.FindRecipe(name)
+                    : rows.FirstOrDefault(row => row.Name == Options.FindRecipe(name).Name)
+                        ?? throw new UsageException($"{set.Name} has no published figure for {name}; its rows: {string.Join(", ", rows.Select(row => row.Name))}")).ToList()
+                : rows;
+            var (trainSplit, testSplit) = context.Load(set, parsed.GetValue(data));
+            if (set != ImageSet.Mnist)
+            {
+                drawingCount = 0; // the generated drawings are digits
+            }
             using var stop = new InterruptSignal();
             try
             {
-                return Reproduce(context, chosen, seedValue, drawingCount, isQuick, trainSplit, testSplit,
-                    parsed.GetValue(checkpoints)!, parsed.GetValue(resume), stop.Token);
+                string checkpointFolder = set == ImageSet.Mnist ? parsed.GetValue(checkpoints)! : Path.Combine(parsed.GetValue(checkpoints)!, set.Key);
+                return Reproduce(context, set, chosen, seedValue, drawingCount, isQuick, trainSplit, testSplit,
+                    checkpointFolder, parsed.GetValue(resume), stop.Token);
             }
             catch (OperationCanceledException stopped) when (stop.Received)
             {
@@ -50,7 +61,7 @@ public static class ReproduceCommand
         return command;
     }
 
-    private static int Reproduce(CliContext context, IReadOnlyList<Recipe> recipes, int seed, int drawings, bool quick, MnistSplit trainSplit, MnistSplit testSplit,
+    private static int Reproduce(CliContext context, ImageSet set, IReadOnlyList<Recipe> recipes, int seed, int drawings, bool quick, MnistSplit trainSplit, MnistSplit testSplit,
         string checkpoints, bool resume, CancellationToken cancellation)
     {
         var written = new List<string>();
@@ -69,7 +80,7 @@ public static class ReproduceCommand
         }
         context.Output.WriteLine(quick
             ? $"Quick mode: {Reproduction.QuickImages:N0} training images, 1 epoch; the floors apply to full runs only."
-            : $"MNIST test set (10,000 images), seed {seed}.");
+            : $"{set.Name} test set (10,000 images), seed {seed}.");
         context.Write(table);
         foreach (Recipe recipe in recipes)
         {

@@ -41,17 +41,18 @@ public static class TrainCommand
         var checkpointEvery = Options.OptionalWhole("--checkpoint-every", 1, int.MaxValue, "Write a checkpoint every N batches (Ctrl+C always writes one), so a killed run resumes");
         var checkpoint = new Option<string?>("--checkpoint") { Description = "The checkpoint file (default: the model file + .ckpt); removed when training ends", HelpName = "FILE" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run that wrote this checkpoint; the checkpoint holds the recipe and every setting", HelpName = "FILE" };
+        var dataSet = Options.DataSet();
         var data = Options.Data();
-        var command = new Command("train", "Trains a recipe on MNIST and saves the model.")
+        var command = new Command("train", "Trains a recipe on MNIST (or Fashion-MNIST) and saves the model.")
         {
             recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, force,
-            checkpointEvery, checkpoint, resume, data,
+            checkpointEvery, checkpoint, resume, dataSet, data,
         };
         command.SetAction(parsed =>
         {
             if (parsed.GetValue(resume) is string resumePath)
             {
-                Option[] fixedByCheckpoint = [recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, checkpoint];
+                Option[] fixedByCheckpoint = [recipeOption, epochs, learningRate, batchSize, seed, limit, validation, earlyStopping, fineTune, extra, output, checkpoint, dataSet];
                 if (fixedByCheckpoint.FirstOrDefault(option => parsed.GetResult(option) is { Implicit: false }) is Option given)
                 {
                     throw new UsageException($"--resume continues a run whose settings the checkpoint holds: leave out {given.Name}");
@@ -68,6 +69,7 @@ public static class TrainCommand
                 throw new UsageException("train needs --recipe NAME (or --resume FILE to continue a stopped run)");
             }
             Recipe recipe = Options.FindRecipe(recipeName);
+            ImageSet set = ImageSet.Find(parsed.GetValue(dataSet)!);
             if (recipe.EnsembleSize > 1)
             {
                 throw new UsageException($"{recipe.Name} is an ensemble of {recipe.EnsembleSize} networks, and a model file holds one: " +
@@ -76,6 +78,10 @@ public static class TrainCommand
             }
             if (parsed.GetValue(fineTune) is not null || parsed.GetValue(extra) is not null)
             {
+                if (set != ImageSet.Mnist)
+                {
+                    throw new UsageException("--fine-tune teaches an MNIST model your handwriting: leave out --dataset");
+                }
                 if (parsed.GetValue(fineTune) is not string from || parsed.GetValue(extra) is not string folder)
                 {
                     throw new UsageException("--fine-tune FILE and --extra DIR go together: the model to continue and the digits to teach it");
@@ -84,13 +90,13 @@ public static class TrainCommand
                 RequireWritable(tunedPath, parsed.GetValue(force));
                 return FineTune(context, recipe, from, folder, tunedPath, parsed.GetValue(epochs) ?? 1, parsed.GetValue(seed), parsed.GetValue(data));
             }
-            string path = parsed.GetValue(output) ?? Path.Combine("models", recipe.Name + ".nnw");
+            string path = parsed.GetValue(output) ?? Path.Combine("models", recipe.Name + (set == ImageSet.Mnist ? "" : "-" + set.Key) + ".nnw");
             RequireWritable(path, parsed.GetValue(force));
             if (parsed.GetValue(earlyStopping) is not null && parsed.GetValue(validation) is null)
             {
                 throw new UsageException("--early-stopping watches a validation set: add --validation N (5000 is usual)");
             }
-            var run = new TrainRun(recipe, parsed.GetValue(seed), parsed.GetValue(epochs) ?? recipe.Options.Epochs,
+            var run = new TrainRun(recipe, set, parsed.GetValue(seed), parsed.GetValue(epochs) ?? recipe.Options.Epochs,
                 parsed.GetValue(batchSize) ?? recipe.Options.BatchSize, parsed.GetValue(learningRate), parsed.GetValue(limit),
                 parsed.GetValue(validation), parsed.GetValue(earlyStopping), path, parsed.GetValue(checkpoint) ?? path + ".ckpt",
                 parsed.GetValue(checkpointEvery), parsed.GetValue(force));
@@ -110,7 +116,7 @@ public static class TrainCommand
             EarlyStoppingPatience = run.EarlyStopping,
             Checkpoint = new Checkpointing(run.Checkpoint) { EveryBatches = run.CheckpointEvery, Metadata = run.ToMetadata() },
         };
-        var (trainSplit, testSplit) = context.LoadMnist(data);
+        var (trainSplit, testSplit) = context.Load(run.Set, data);
         Dataset? validationSet = null;
         if (run.Validation is int held)
         {
@@ -143,14 +149,14 @@ public static class TrainCommand
                 : $"best validation accuracy in epoch {history.BestEpoch} of {history.Count}");
         }
         float testAccuracy = Evaluation.Accuracy(model, recipe.Shape(test));   // the kept weights, after early stopping too
-        ModelFile.Save(model, run.Output, recipe.Input, new Dictionary<string, string>
+        ModelFile.Save(model, run.Output, recipe.InputFor(run.Set), new Dictionary<string, string>
         {
             ["recipe"] = recipe.Name,
             ["seed"] = run.Seed.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = run.Epochs.ToString(CultureInfo.InvariantCulture),
             ["test-accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
         });
-        context.Output.WriteLine($"test accuracy {testAccuracy:P2}; saved {run.Output}");
+        context.Output.WriteLine($"{run.Set.Name} test accuracy {testAccuracy:P2}; saved {run.Output}");
         foreach (string finished in new[] { run.Checkpoint, TrainingCheckpoint.PreviousPath(run.Checkpoint) }.Where(File.Exists))
         {
             File.Delete(finished); // the run is done: its model file holds what the checkpoints were for
@@ -159,7 +165,7 @@ public static class TrainCommand
     }
 
     /// <summary>The settings of one training run: from the command line, or read back from its checkpoint to resume it.</summary>
-    private sealed record TrainRun(Recipe Recipe, int Seed, int Epochs, int BatchSize, float? LearningRate, int? Limit, int? Validation,
+    private sealed record TrainRun(Recipe Recipe, ImageSet Set, int Seed, int Epochs, int BatchSize, float? LearningRate, int? Limit, int? Validation,
         int? EarlyStopping, string Output, string Checkpoint, int? CheckpointEvery, bool Force)
     {
         public Dictionary<string, string> ToMetadata()
@@ -167,6 +173,7 @@ public static class TrainCommand
             var metadata = new Dictionary<string, string>
             {
                 ["recipe"] = Recipe.Name,
+                ["dataset"] = Set.Key,
                 ["seed"] = Text(Seed),
                 ["epochs"] = Text(Epochs),
                 ["batch-size"] = Text(BatchSize),
@@ -203,7 +210,8 @@ public static class TrainCommand
             float? rate = m.TryGetValue("learning-rate", out string? rateText)
                 ? float.Parse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture) : null;
             int RequiredWhole(string key) => Whole(key) ?? throw new InvalidDataException($"{path}: the checkpoint does not say its {key}: it was not written by notebooknet train");
-            return new TrainRun(recipe, RequiredWhole("seed"), RequiredWhole("epochs"), RequiredWhole("batch-size"), rate, Whole("limit"),
+            ImageSet set = m.TryGetValue("dataset", out string? key) ? ImageSet.Find(key) : ImageSet.Mnist;
+            return new TrainRun(recipe, set, RequiredWhole("seed"), RequiredWhole("epochs"), RequiredWhole("batch-size"), rate, Whole("limit"),
                 Whole("validation"), Whole("early-stopping"), Required("output"), path, Whole("checkpoint-every"), Required("force") == "true");
         }
 

@@ -109,6 +109,7 @@ public sealed class MnistSplit
 /// The MNIST database (LeCun, Cortes and Burges): 60,000 training and 10,000 test digits.
 /// Finds the four files in a folder, the <c>NOTEBOOKNET_MNIST</c> variable, the cache under <c>data/mnist</c>,
 /// or downloads them from the usual public mirrors, and verifies the SHA-256 of every decompressed file.
+/// The same for Fashion-MNIST is <see cref="ImageSet.Fashion"/>; this class is <see cref="ImageSet.Mnist"/>'s short name.
 /// Introduced in notebook 01.
 /// </summary>
 public static class Mnist
@@ -120,20 +121,10 @@ public static class Mnist
     public const int Pixels = 784;
 
     /// <summary>The four files, as published, with the SHA-256 of their decompressed bytes.</summary>
-    public static IReadOnlyList<MnistFile> Files { get; } =
-    [
-        new("train-images-idx3-ubyte", 47040016, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-        new("train-labels-idx1-ubyte", 60008, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-        new("t10k-images-idx3-ubyte", 7840016, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-        new("t10k-labels-idx1-ubyte", 10008, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
-    ];
+    public static IReadOnlyList<MnistFile> Files => ImageSet.Mnist.Files;
 
     /// <summary>The public mirrors tried in order; each serves <c>&lt;name&gt;.gz</c>.</summary>
-    public static IReadOnlyList<string> Mirrors { get; } =
-    [
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    ];
+    public static IReadOnlyList<string> Mirrors => ImageSet.Mnist.Mirrors;
 
     /// <summary>Pixel byte → input value.</summary>
     public static float Scale(byte value, PixelScaling scaling) => scaling switch
@@ -151,191 +142,46 @@ public static class Mnist
     /// </summary>
     /// <exception cref="FileNotFoundException">An explicit folder lacks a file.</exception>
     /// <exception cref="InvalidDataException">A file is damaged or is not the original (SHA-256 mismatch).</exception>
-    public static (MnistSplit Train, MnistSplit Test) Load(string? folder = null, IProgress<DownloadProgress>? progress = null)
-    {
-        string location = Locate(folder, progress);
-        return (ReadSplit(location, Files[0], Files[1]), ReadSplit(location, Files[2], Files[3]));
-    }
+    public static (MnistSplit Train, MnistSplit Test) Load(string? folder = null, IProgress<DownloadProgress>? progress = null) =>
+        ImageSet.Mnist.Load(folder, progress);
 
     /// <summary>
     /// The folder to read MNIST from when no folder is passed, before the environment variable: a notebook without
     /// internet sets it in its first cell, <c>Mnist.Folder = "/path/to/mnist";</c> (an environment variable would have to
     /// be set before Jupyter or VS Code started).
     /// </summary>
-    public static string? Folder { get; set; }
+    public static string? Folder
+    {
+        get => ImageSet.Mnist.Folder;
+        set => ImageSet.Mnist.Folder = value;
+    }
 
     /// <summary>The folder the files are read from, downloading them first when no folder holds them.</summary>
-    public static string Locate(string? folder = null, IProgress<DownloadProgress>? progress = null)
-    {
-        if (folder is not null)
-        {
-            return RequireFiles(folder, "the folder given");
-        }
-        if (Folder is string notebookFolder)
-        {
-            return RequireFiles(notebookFolder, $"Mnist.Folder = \"{notebookFolder}\"");
-        }
-        string? variable = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(variable))
-        {
-            return RequireFiles(variable, $"{EnvironmentVariable}={variable}");
-        }
-        foreach (string candidate in SearchFolders())
-        {
-            if (Files.All(file => FindFile(candidate, file.Name) is not null))
-            {
-                return candidate;
-            }
-        }
-        Download(CacheFolder, Mirrors, progress);
-        return CacheFolder;
-    }
+    public static string Locate(string? folder = null, IProgress<DownloadProgress>? progress = null) => ImageSet.Mnist.Locate(folder, progress);
 
     /// <summary>
     /// The cache, <c>data/mnist</c> under the repository root (found by walking up to <c>NotebookNet.sln</c>
     /// from the working directory); outside a checkout, <c>~/.cache/notebooknet/mnist</c>.
     /// </summary>
-    public static string CacheFolder => RepositoryRoot() is string root
-        ? Path.Combine(root, "data", "mnist")
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "notebooknet", "mnist");
+    public static string CacheFolder => ImageSet.Mnist.CacheFolder;
 
     /// <summary>Folders searched before downloading: the cache.</summary>
-    public static IEnumerable<string> SearchFolders()
-    {
-        yield return CacheFolder;
-    }
+    public static IEnumerable<string> SearchFolders() => ImageSet.Mnist.SearchFolders();
 
     /// <summary>Reads one images file and one labels file, verifies both and checks that they agree.</summary>
-    public static MnistSplit ReadSplit(string folder, MnistFile imagesFile, MnistFile labelsFile)
-    {
-        IdxData images = ReadVerified(folder, imagesFile);
-        IdxData labels = ReadVerified(folder, labelsFile);
-        if (images.Dimensions.Length != 3 || images.Dimensions[1] != 28 || images.Dimensions[2] != 28)
-        {
-            throw new InvalidDataException($"{imagesFile.Name}: expected images (N, 28, 28), found ({string.Join(", ", images.Dimensions)})");
-        }
-        if (labels.Dimensions.Length != 1 || labels.Count != images.Count)
-        {
-            throw new InvalidDataException($"{labelsFile.Name}: {labels.Count} labels for {images.Count} images in {imagesFile.Name}");
-        }
-        return new MnistSplit(images.Values, labels.Values);
-    }
-
-    private static IdxData ReadVerified(string folder, MnistFile file)
-    {
-        string path = FindFile(folder, file.Name)
-            ?? throw new FileNotFoundException($"{folder}: no {file.Name} or {file.Name}.gz", Path.Combine(folder, file.Name));
-        byte[] bytes = IdxFile.ReadDecompressed(path);
-        Verify(bytes, file, path);
-        return IdxFile.Parse(bytes, Path.GetFileName(path));
-    }
+    public static MnistSplit ReadSplit(string folder, MnistFile imagesFile, MnistFile labelsFile) => ImageSet.Mnist.ReadSplit(folder, imagesFile, labelsFile);
 
     /// <summary>Checks the decompressed bytes of <paramref name="file"/> against its published SHA-256.</summary>
     /// <exception cref="InvalidDataException">The length or the hash differs.</exception>
-    public static void Verify(ReadOnlySpan<byte> decompressed, MnistFile file, string path)
-    {
-        string name = Path.GetFileName(path);
-        if (decompressed.Length != file.Length)
-        {
-            throw new InvalidDataException($"{name}: decompressed to {decompressed.Length} bytes, the original {file.Name} has {file.Length} (truncated or another file)");
-        }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(decompressed));
-        if (hash != file.Sha256)
-        {
-            throw new InvalidDataException($"{name}: SHA-256 of the decompressed bytes is {hash}, expected {file.Sha256}: the file is damaged or is not the original MNIST; delete it and load again");
-        }
-    }
+    public static void Verify(ReadOnlySpan<byte> decompressed, MnistFile file, string path) => ImageSet.Mnist.Verify(decompressed, file, path);
 
     /// <summary>
     /// Downloads the four files into <paramref name="folder"/>, trying each mirror in turn; each file is
     /// verified before it is renamed into place, so the folder never holds a partial file.
     /// </summary>
     /// <exception cref="IOException">No mirror could provide a verified copy of a file.</exception>
-    public static void Download(string folder, IReadOnlyList<string> mirrors, IProgress<DownloadProgress>? progress = null)
-    {
-        Directory.CreateDirectory(folder);
-        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-        foreach (MnistFile file in Files)
-        {
-            if (FindFile(folder, file.Name) is not null)
-            {
-                continue;
-            }
-            string target = Path.Combine(folder, file.Name + ".gz");
-            var failures = new List<string>();
-            foreach (string mirror in mirrors)
-            {
-                string url = mirror + file.Name + ".gz";
-                string temporary = target + ".part";
-                try
-                {
-                    DownloadFile(client, url, temporary, file.Name, progress);
-                    Verify(IdxFile.ReadDecompressed(temporary), file, url);
-                    File.Move(temporary, target, overwrite: true);
-                    break;
-                }
-                catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException or InvalidDataException)
-                {
-                    failures.Add($"{url}: {error.Message}");
-                    File.Delete(temporary);
-                }
-            }
-            if (!File.Exists(target))
-            {
-                throw new IOException(
-                    $"could not download {file.Name}.gz from any mirror:\n  {string.Join("\n  ", failures)}\n" +
-                    "Without internet, put the four MNIST files in a folder and name it: --data DIR on the command line, " +
-                    $"Mnist.Folder = \"DIR\"; in a notebook's first cell, or the environment variable {EnvironmentVariable}.");
-            }
-        }
-    }
-
-    private static void DownloadFile(HttpClient client, string url, string path, string name, IProgress<DownloadProgress>? progress)
-    {
-        using HttpResponseMessage response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
-        long? total = response.Content.Headers.ContentLength;
-        using Stream source = response.Content.ReadAsStream();
-        using FileStream destination = File.Create(path);
-        var buffer = new byte[1 << 16];
-        long done = 0;
-        int read;
-        while ((read = source.Read(buffer)) > 0)
-        {
-            destination.Write(buffer, 0, read);
-            done += read;
-            progress?.Report(new DownloadProgress(name, done, total));
-        }
-    }
-
-    private static string RequireFiles(string folder, string source)
-    {
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"MNIST folder {folder} ({source}) does not exist");
-        }
-        foreach (MnistFile file in Files)
-        {
-            if (FindFile(folder, file.Name) is null)
-            {
-                throw new FileNotFoundException($"MNIST folder {folder} ({source}) has no {file.Name} or {file.Name}.gz", Path.Combine(folder, file.Name));
-            }
-        }
-        return folder;
-    }
-
-    private static string? FindFile(string folder, string name)
-    {
-        foreach (string candidate in new[] { name, name + ".gz" })
-        {
-            string path = Path.Combine(folder, candidate);
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-        return null;
-    }
+    public static void Download(string folder, IReadOnlyList<string> mirrors, IProgress<DownloadProgress>? progress = null) =>
+        ImageSet.Mnist.Download(folder, mirrors, progress);
 
     /// <summary>The folder holding NotebookNet.sln above the working directory or the library, if any.</summary>
     public static string? RepositoryRoot()

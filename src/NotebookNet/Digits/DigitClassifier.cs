@@ -82,7 +82,49 @@ public sealed class DigitClassifier(Sequential model, ModelInput input, DigitPre
     /// <summary>Preprocesses a picture of any size and polarity and classifies it.</summary>
     /// <param name="picture">The picture, in gray.</param>
     /// <param name="keepSteps">Keep every intermediate image of the preprocessing in the prediction's input, to show them.</param>
-    public Prediction Predict(GrayImage picture, bool keepSteps = false) => Predict(Preprocessor.Process(picture, keepSteps));
+    public Prediction Predict(GrayImage picture, bool keepSteps = false) =>
+        Predict(Input.Dataset == ImageSet.Mnist.Name ? Preprocessor.Process(picture, keepSteps) : Framed(picture));
+
+    /// <summary>The name of class <paramref name="label"/>: the digit itself for MNIST, "Coat" for Fashion-MNIST's 4.</summary>
+    public string ClassName(int label) => Input.ClassNames[label];
+
+    /// <summary>
+    /// A picture of something that is not a digit (a Fashion-MNIST model's coat), made the way that set's pictures were
+    /// made: the object light on black (a light background is inverted), its longer side scaled to 28 pixels, centred.
+    /// The digit preprocessing's stroke and centre-of-mass rules are for handwriting and are not applied.
+    /// </summary>
+    private static PreprocessedDigit Framed(GrayImage picture)
+    {
+        float border = 0f;
+        int count = 0;
+        for (int x = 0; x < picture.Width; x++)
+        {
+            border += picture.Pixels[x] + picture.Pixels[(picture.Height - 1) * picture.Width + x];
+            count += 2;
+        }
+        for (int y = 0; y < picture.Height; y++)
+        {
+            border += picture.Pixels[y * picture.Width] + picture.Pixels[y * picture.Width + picture.Width - 1];
+            count += 2;
+        }
+        GrayImage light = picture.Clone();
+        if (border / count > 0.5f)
+        {
+            for (int i = 0; i < light.Pixels.Length; i++)
+            {
+                light.Pixels[i] = 1f - light.Pixels[i];
+            }
+        }
+        float scale = 28f / Math.Max(picture.Width, picture.Height);
+        int width = Math.Max(1, (int)Math.Round(picture.Width * scale)), height = Math.Max(1, (int)Math.Round(picture.Height * scale));
+        GrayImage small = light.Resize(width, height);
+        var framed = new GrayImage(28, 28);
+        for (int y = 0; y < height; y++)
+        {
+            small.Pixels.AsSpan(y * width, width).CopyTo(framed.Pixels.AsSpan((y + (28 - height) / 2) * 28 + (28 - width) / 2, width));
+        }
+        return new PreprocessedDigit { Found = true, Image = framed };
+    }
 
     /// <summary>Classifies a preprocessed digit.</summary>
     public Prediction Predict(PreprocessedDigit digit) => digit.Found ? Classify(digit) : new Prediction(-1, new float[10], digit);

@@ -188,6 +188,27 @@ public sealed partial record Recipe
     /// <summary>The rows <c>reproduce</c> prints by default: the published configurations, each with its floor.</summary>
     public static IReadOnlyList<Recipe> Reproduced { get; } = [Rashid, Mlp256, BestMlp, SmallCnn, LeNet5];
 
+    /// <summary>
+    /// What <c>reproduce --dataset fashion</c> trains: the same recipes, unchanged, on Fashion-MNIST, each beside a result
+    /// from Fashion-MNIST's benchmark table (zalandoresearch/fashion-mnist, README, "Benchmark") for a network of its
+    /// kind, which is its floor.
+    /// </summary>
+    public static IReadOnlyList<Recipe> FashionReproduced { get; } =
+    [
+        Mlp256 with
+        {
+            Published = "88.33 %",
+            Source = "Fashion-MNIST benchmark table: MLP 256-128-100, no preprocessing (heitorrapela)",
+            Floor = 0.8833f,
+        },
+        LeNet5 with
+        {
+            Published = "91.6 %",
+            Source = "Fashion-MNIST benchmark table: 2 Conv+pooling, TensorFlow's tutorial",
+            Floor = 0.916f,
+        },
+    ];
+
     /// <summary>The recipe called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No recipe has that name; the message lists the names.</exception>
     public static Recipe Find(string name) =>

@@ -41,7 +41,10 @@ public sealed partial record Recipe
     public int[] InputShape { get; init; } = [784];
 
     /// <summary>What a model trained by this recipe expects of its input: saved with it.</summary>
-    public ModelInput Input => ModelInput.Mnist(Scaling, InputShape);
+    public ModelInput Input => InputFor(ImageSet.Mnist);
+
+    /// <summary>What a model trained by this recipe on <paramref name="set"/> expects of its input: saved with it.</summary>
+    public ModelInput InputFor(ImageSet set) => ModelInput.For(set, Scaling, InputShape);
 
     /// <summary>The accuracy reported elsewhere for this configuration, as text (e.g. "97.36 %").</summary>
     public string Published { get; init; } = "";

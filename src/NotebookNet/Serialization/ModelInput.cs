@@ -17,7 +17,10 @@ public sealed record ModelInput(PixelScaling Scaling, IReadOnlyList<int> Shape, 
     public static IReadOnlyList<string> Digits { get; } = Enumerable.Range(0, 10).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>An MNIST model's input: 28×28 digits scaled by <paramref name="scaling"/>, seen in <paramref name="shape"/>.</summary>
-    public static ModelInput Mnist(PixelScaling scaling, IReadOnlyList<int> shape) => new(scaling, shape.ToArray(), Digits, "MNIST");
+    public static ModelInput Mnist(PixelScaling scaling, IReadOnlyList<int> shape) => For(ImageSet.Mnist, scaling, shape);
+
+    /// <summary>The input of a model trained on <paramref name="set"/>: its class names and name, scaled by <paramref name="scaling"/>, seen in <paramref name="shape"/>.</summary>
+    public static ModelInput For(ImageSet set, PixelScaling scaling, IReadOnlyList<int> shape) => new(scaling, shape.ToArray(), set.ClassNames, set.Name);
 
     /// <summary>The number of values in one input.</summary>
     public int Length => Shape.Aggregate(1, (product, size) => product * size);

@@ -81,7 +81,7 @@ public class CliTests
                 string? value = option.ValueType == typeof(bool) ? null
                     : option.ValueType == typeof(int) || option.ValueType == typeof(int?) ? "1"
                     : option.ValueType == typeof(float?) ? "0.1"
-                    : option.Name == "--workloads" ? "W1,W4a" : "some/path";
+                    : option.Name == "--workloads" ? "W1,W4a" : option.Name == "--dataset" ? "fashion" : "some/path";
                 string[] args = [command.Name, .. required, option.Name, .. value is null ? Array.Empty<string>() : [value]];
                 ParseResult parsed = root.Parse(args);
                 Assert.True(parsed.Errors.Count == 0, $"{string.Join(' ', args)}: {string.Join("; ", parsed.Errors.Select(e => e.Message))}");
