@@ -84,6 +84,7 @@ public partial class NotebookTests
             ("the comparison with the MLP on equal terms", (html, text) => html.Contains("784-128-10 MLP") && text.Contains("✓ on equal terms the CNN makes")),
             ("max pooling backward by hand", (_, text) => text.Contains("✓ MaxPool2d.Backward routes each gradient")),
             ("LeNet-5, shape by shape and trained", (html, text) => html.Contains("(16, 10, 10)") && text.Contains("✓ LeNet-5 has 61,706 weights")),
+            ("the same LeNet-5 on Fashion-MNIST, where clothing is harder", (_, text) => text.Contains("✓ the same LeNet-5 reads") && text.Contains("of Fashion-MNIST's test set")),
         ],
         ["06-optimisers-and-regularisation.ipynb"] =
         [
