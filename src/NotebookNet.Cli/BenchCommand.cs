@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.Intrinsics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public static class BenchCommand
     private sealed record Measurement(string Workload, string Unit, double[] Values, float? Accuracy, string Description);
 
     /// <summary>The workloads by the names the table shows; W4 means both W4a and W4b.</summary>
-    public static readonly string[] Workloads = ["W1", "W2", "W3", "W4a", "W4b", "W5", "W6"];
+    public static readonly string[] Workloads = ["W1", "W2", "W3", "W4a", "W4b", "W5", "W6", "GEMM"];
 
     /// <summary>The command.</summary>
     public static Command Create(CliContext context)
@@ -125,6 +126,10 @@ public static class BenchCommand
                 context.Error.WriteLine($"W3 run {run + 1}: {history[0].Seconds:F3} s, test accuracy {accuracy:P2}");
             }
             measurements.Add(new("W3", "s/epoch", seconds.ToArray(), accuracy, "small CNN (conv 8@5x5 x2, maxpool, 128, 10), Adam, batch 32, 1 epoch"));
+        }
+        if (workloads.Contains("GEMM"))
+        {
+            measurements.AddRange(GemmEfficiency(context, runs, threads));
         }
         if (workloads.Contains("W6"))
         {
@@ -254,6 +259,100 @@ public static class BenchCommand
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// GEMM: the matrix multiply's GFLOP/s on square products of 256, 1024 and 2048, on one thread and on all, as a share
+    /// of the core's peak. The peak is measured, not looked up: a loop of fused multiply-adds on twelve independent
+    /// accumulators in registers, as wide as the kernel's vectors, with no memory traffic — what the FMA units deliver
+    /// at the clock the core runs at now. A kernel at 100 % would do nothing but FMAs at that rate.
+    /// </summary>
+    private static IEnumerable<Measurement> GemmEfficiency(CliContext context, int runs, int threads)
+    {
+        bool wide = MatMul.UseVector512;
+        double peak = FmaPeakGflops(wide);
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GEMM kernel: {MatMul.KernelName}; FMA peak of one core, measured: {peak:F1} GFLOP/s ({(wide ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4)} floats a vector)"));
+        var rng = new Rng(1);
+        foreach (int size in new[] { 256, 1024, 2048 })
+        {
+            float[] a = Enumerable.Range(0, size * size).Select(_ => rng.NextFloat(-1f, 1f)).ToArray();
+            float[] b = Enumerable.Range(0, size * size).Select(_ => rng.NextFloat(-1f, 1f)).ToArray();
+            var c = new float[size * size];
+            foreach (int used in threads == 1 ? new[] { 1 } : new[] { 1, threads })
+            {
+                MatMul.MaxDegreeOfParallelism = used;
+                MatMul.Multiply(a, b, c, size, size, size); // warm-up
+                int repeats = Math.Max(1, (int)(2e9 / (2.0 * size * size * size))); // about 2 GFLOP a measurement
+                double[] gflops = Enumerable.Range(0, Math.Max(3, runs)).Select(_ =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (int r = 0; r < repeats; r++)
+                    {
+                        MatMul.Multiply(a, b, c, size, size, size);
+                    }
+                    return 2.0 * size * size * size * repeats / clock.Elapsed.TotalSeconds / 1e9;
+                }).ToArray();
+                double best = gflops.Max();
+                string summary = string.Create(CultureInfo.InvariantCulture,
+                    $"{size}×{size}×{size}, {MatMul.KernelName}, {used} thread{(used == 1 ? "" : "s")}: {best:F1} GFLOP/s at best, {100 * best / (peak * used):F0} % of the measured FMA peak ({peak * used:F1} GFLOP/s)");
+                context.Error.WriteLine("GEMM " + summary);
+                yield return new($"GEMM {size} x{used}", "GFLOP/s", gflops, null, summary);
+            }
+        }
+        MatMul.MaxDegreeOfParallelism = threads;
+    }
+
+    /// <summary>GFLOP/s of one core doing nothing but independent FMAs on vectors in registers, as wide as the kernel's.</summary>
+    private static double FmaPeakGflops(bool wide)
+    {
+        double best = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            const long Iterations = 20_000_000;
+            var clock = Stopwatch.StartNew();
+            float sink = wide ? FmaLoop512(Iterations) : FmaLoop256(Iterations);
+            double seconds = clock.Elapsed.TotalSeconds;
+            GC.KeepAlive(sink);
+            best = Math.Max(best, Iterations * 12.0 * (wide ? 16 : 8) * 2 / seconds / 1e9);
+        }
+        return best;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float FmaLoop512(long iterations)
+    {
+        var m = Vector512.Create(0.9999999f);
+        var d = Vector512.Create(1e-7f);
+        Vector512<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, d); a1 = Vector512.FusedMultiplyAdd(a1, m, d);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, d); a3 = Vector512.FusedMultiplyAdd(a3, m, d);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, d); a5 = Vector512.FusedMultiplyAdd(a5, m, d);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, d); a7 = Vector512.FusedMultiplyAdd(a7, m, d);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, d); a9 = Vector512.FusedMultiplyAdd(a9, m, d);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, d); a11 = Vector512.FusedMultiplyAdd(a11, m, d);
+        }
+        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float FmaLoop256(long iterations)
+    {
+        var m = Vector256.Create(0.9999999f);
+        var d = Vector256.Create(1e-7f);
+        Vector256<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, d); a1 = Vector256.FusedMultiplyAdd(a1, m, d);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, d); a3 = Vector256.FusedMultiplyAdd(a3, m, d);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, d); a5 = Vector256.FusedMultiplyAdd(a5, m, d);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, d); a7 = Vector256.FusedMultiplyAdd(a7, m, d);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, d); a9 = Vector256.FusedMultiplyAdd(a9, m, d);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, d); a11 = Vector256.FusedMultiplyAdd(a11, m, d);
+        }
+        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
     }
 
     /// <summary>Test digit 0 drawn dark on white on a 280×280 canvas, as the studio's page sends it.</summary>
