@@ -203,8 +203,14 @@ public sealed partial record Recipe
         },
         LeNet5 with
         {
+            Published = "87.6 %",
+            Source = "Fashion-MNIST benchmark table: 2 Conv+pooling (Kashif Rasul)",
+            Floor = 0.876f,
+        },
+        BestCnn with
+        {
             Published = "91.6 %",
-            Source = "Fashion-MNIST benchmark table: 2 Conv+pooling, TensorFlow's tutorial",
+            Source = "Fashion-MNIST benchmark table: 2 Conv+pooling, TensorFlow's tutorial network (32 and 64 filters, a dense layer of 1,024: 3.3 million weights)",
             Floor = 0.916f,
         },
     ];

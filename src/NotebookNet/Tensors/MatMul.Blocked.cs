@@ -19,8 +19,8 @@ public static unsafe partial class MatMul
 
     private static void MultiplyBlocked(Operands o)
     {
-        bool wide = UseVector512;
-        int nr = wide ? WideNR : NarrowNR;
+        int width = VectorFloats;
+        int nr = 2 * width;
         int panels = (o.N + nr - 1) / nr;
         int paddedN = panels * nr;
 
@@ -43,7 +43,7 @@ public static unsafe partial class MatMul
                 PackB(o, pbp, nr, paddedN, 0, panels);
             }
             nint packedBAddress = (nint)pbp;
-            void Task(int t) => RunTask(o, (float*)packedBAddress, t, rowBlock, columnGroups, panels, paddedN, nr, wide, packInTasks);
+            void Task(int t) => RunTask(o, (float*)packedBAddress, t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks);
 
             if (threads == 1 || tasks == 1)
             {
@@ -230,7 +230,7 @@ public static unsafe partial class MatMul
         }
     }
 
-    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, bool wide, bool packB)
+    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, int width, bool packB)
     {
         int group = task % columnGroups;
         int i0 = task / columnGroups * rowBlock;
@@ -242,7 +242,7 @@ public static unsafe partial class MatMul
         }
 
         float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC + PackOverrun);
-        float* tile = stackalloc float[MR * WideNR];
+        float* tile = stackalloc float[MR * MaxNR];
         fixed (float* pap = packedA)
         {
             for (int k0 = 0; k0 < o.K; k0 += KC)
@@ -263,11 +263,11 @@ public static unsafe partial class MatMul
                         float* c = o.C + (long)(i0 + r0) * o.N + j0;
                         if (rows == MR && columns == nr)
                         {
-                            Kernel(wide, kc, aPanel, bPanel, c, o.N, o.Alpha, beta);
+                            Kernel(width, kc, aPanel, bPanel, c, o.N, o.Alpha, beta);
                         }
                         else
                         {
-                            Kernel(wide, kc, aPanel, bPanel, tile, nr, 1f, 0f);
+                            Kernel(width, kc, aPanel, bPanel, tile, nr, 1f, 0f);
                             for (int r = 0; r < rows; r++)
                             {
                                 for (int j = 0; j < columns; j++)

@@ -8,7 +8,7 @@ namespace NotebookNet.Tensors;
 /// <remarks>
 /// The method is the one of BLIS and OpenBLAS: op(B) is copied once into column panels of
 /// <c>NR</c> floats, each block of op(A) into row panels of <c>MR</c> floats, and a register-tiled
-/// micro-kernel computes an MR×NR tile of C with fused multiply-adds, AVX-512 or AVX2 wide.
+/// micro-kernel computes an MR×NR tile of C with fused multiply-adds, AVX-512, AVX2 or 128 bits wide.
 /// Transposed operands are read in their stored order while packing, so A·Bᵀ and Aᵀ·B never
 /// build a transpose. Large products are split across threads by blocks of C; each element of C
 /// is summed in the same order whatever the thread count, so results do not depend on it.
@@ -22,11 +22,8 @@ public static unsafe partial class MatMul
     /// <summary>Rows of a micro-tile: six rows of accumulators fill the vector registers with room for the loads.</summary>
     private const int MR = 6;
 
-    /// <summary>Columns of a micro-tile with 256-bit vectors: two vectors of 8.</summary>
-    private const int NarrowNR = 16;
-
-    /// <summary>Columns of a micro-tile with 512-bit vectors: two vectors of 16.</summary>
-    private const int WideNR = 32;
+    /// <summary>The most columns a micro-tile has: two 512-bit vectors of 16 floats.</summary>
+    private const int MaxNR = 32;
 
     /// <summary>Depth of a packed block: an MR×KC panel of A and a KC×NR panel of B stay in the L1 and L2 caches.</summary>
     private const int KC = 256;
@@ -51,11 +48,22 @@ public static unsafe partial class MatMul
     /// </summary>
     public static bool UseReference { get; set; }
 
+    /// <summary>
+    /// Floats in one vector of the kernel in use: 16 with AVX-512, 8 with AVX2, else 4 — 128-bit vectors, which every
+    /// x64 processor (SSE) and every Arm64 one (NEON, where .NET does not accelerate 256-bit vectors) runs natively.
+    /// A micro-tile is <see cref="MR"/> rows by two vectors.
+    /// </summary>
+    public static int VectorFloats => UseVector512 ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+
     /// <summary>The name of the kernel in use, for benchmark reports.</summary>
     public static string KernelName =>
         UseReference ? "reference (three loops)"
-        : UseVector512 ? $"avx512 {MR}x{WideNR}"
-        : Vector256.IsHardwareAccelerated ? $"avx2 {MR}x{NarrowNR}" : $"portable {MR}x{NarrowNR}";
+        : VectorFloats switch
+        {
+            16 => $"avx512 {MR}x32",
+            8 => $"avx2 {MR}x16",
+            _ => $"128-bit {MR}x8 ({(System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "neon" : "sse")})",
+        };
 
     /// <summary>
     /// C ← α·op(A)·op(B) + β·C with op(A) of shape (m, k), op(B) of shape (k, n), all row-major.
