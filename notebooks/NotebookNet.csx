@@ -14,6 +14,7 @@ using NotebookNet.Visualization;
 // How the library's types display: HTML for views, charts, histories and data frames.
 Formatter.Register<HtmlView>((view, writer) => writer.Write(view.Html), "text/html");
 Formatter.Register<Chart>((chart, writer) => writer.Write(chart.ToString()), "text/html");
+Formatter.Register<InteractiveChart>((chart, writer) => writer.Write(chart.ToHtml()), "text/html");   // chart.Interactive(): plotly.js from notebooks/.plotly
 Formatter.Register<TrainingHistory>((history, writer) => writer.Write(HtmlRenderer.History(history)), "text/html");
 Formatter.Register<ConfusionMatrix>((confusion, writer) => writer.Write(HtmlRenderer.Confusion(confusion)), "text/html");
 Formatter.Register<Microsoft.Data.Analysis.DataFrame>((frame, writer) => writer.Write(HtmlRenderer.DataFrame(frame)), "text/html");

@@ -35,6 +35,25 @@ public sealed class Chart
     /// <summary>The number of series or bars drawn.</summary>
     public int SeriesCount { get; private init; }
 
+    /// <summary>The x axis's label.</summary>
+    public string XLabel { get; private init; } = "";
+
+    /// <summary>The y axis's label.</summary>
+    public string YLabel { get; private init; } = "";
+
+    /// <summary>The data drawn: the lines of a line chart, the steps of a histogram, one series of the bars' values.</summary>
+    public IReadOnlyList<Series> Data { get; private init; } = [];
+
+    /// <summary>A bar chart's categories, one per value of <see cref="Data"/>'s series; empty for lines.</summary>
+    public IReadOnlyList<string> Categories { get; private init; } = [];
+
+    /// <summary>
+    /// The same chart drawn by plotly.js, with hover, zoom and series toggled from the legend (XPlot.Plotly builds it):
+    /// for trying things in a notebook. plotly.js comes from the local copy <c>scripts/fetch-plotly.sh</c> puts in
+    /// <c>notebooks/.plotly/</c>, never from a CDN; committed outputs keep the static SVG. In a notebook: <c>chart.Interactive()</c>.
+    /// </summary>
+    public InteractiveChart Interactive() => new(this);
+
     /// <summary>Lines through each series' points.</summary>
     /// <exception cref="ArgumentException">No series, or a series with mismatched x and y.</exception>
     public static Chart Line(string title, string xLabel, string yLabel, params IReadOnlyList<Series> series)
@@ -62,7 +81,7 @@ public sealed class Chart
             }
             Legend(svg, i, series[i].Name, colour);
         }
-        return new Chart(svg.Append("</svg>").ToString()) { Title = title, SeriesCount = series.Count };
+        return new Chart(svg.Append("</svg>").ToString()) { Title = title, SeriesCount = series.Count, XLabel = xLabel, YLabel = yLabel, Data = series };
     }
 
     /// <summary>One bar per category.</summary>
@@ -79,7 +98,11 @@ public sealed class Chart
             double top = py(Math.Max(0, values[i])), bottom = py(Math.Min(0, values[i]));
             svg.Append(Invariant, $"<rect x=\"{px(i) - barWidth / 2:F1}\" y=\"{top:F1}\" width=\"{barWidth:F1}\" height=\"{bottom - top:F1}\" fill=\"{Palette[0]}\"><title>{WebUtility.HtmlEncode(categories[i])}: {values[i]:G4}</title></rect>");
         }
-        return new Chart(svg.Append("</svg>").ToString()) { Title = title, SeriesCount = 1 };
+        return new Chart(svg.Append("</svg>").ToString())
+        {
+            Title = title, SeriesCount = 1, XLabel = xLabel, YLabel = yLabel, Categories = categories,
+            Data = [new Series(yLabel, Enumerable.Range(0, values.Count).Select(i => (double)i).ToArray(), values)],
+        };
     }
 
     /// <summary>Histograms of several samples on shared bins, drawn as outlined steps.</summary>
