@@ -26,7 +26,11 @@ stats="findings/$target/default/fuzzer_stats"
 [ -f "$stats" ] || { echo "$target: afl-fuzz did not start; see fuzz/findings-$target.log" >&2; tail -20 "findings-$target.log" >&2; exit 1; }
 field() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
 echo "$target: $(field run_time) s, $(field execs_done) executions ($(field execs_per_sec)/s), $(field corpus_count) paths, $(field saved_crashes) crashes, $(field saved_hangs) hangs"
-if ls "findings/$target/default/crashes"/id:* >/dev/null 2>&1; then
-  echo "crashes replayed:"
-  dotnet .build/NotebookNet.Fuzz.dll replay "$target" "findings/$target/default/crashes"/id:*
+# Replay what AFL++ kept with an uninstrumented build (instrumented code runs only under AFL++).
+found=$(ls "findings/$target/default/crashes"/id:* "findings/$target/default/hangs"/id:* 2>/dev/null || true)
+if [ -n "$found" ]; then
+  dotnet build -c Release NotebookNet.Fuzz >/dev/null
+  echo "replayed outside AFL++:"
+  # shellcheck disable=SC2086
+  timeout 120 dotnet NotebookNet.Fuzz/bin/Release/net10.0/NotebookNet.Fuzz.dll replay "$target" $found
 fi

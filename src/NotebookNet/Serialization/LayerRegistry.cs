@@ -37,6 +37,32 @@ public static class LayerRegistry
         }
     }
 
+    /// <summary>
+    /// How many values a layer described by <paramref name="spec"/> stores in a model file, from its arguments alone and
+    /// before anything is allocated; null where only the layer's constructor knows (a notebook's own type). A reader sums
+    /// them and refuses an architecture whose weights the rest of the file cannot hold, before building it: a damaged
+    /// header that claims a billion weights allocates nothing.
+    /// </summary>
+    public static double? StoredValues(LayerSpec spec)
+    {
+        try
+        {
+            return spec.Type switch
+            {
+                nameof(Linear) => (double)spec.Int("inFeatures") * spec.Int("outFeatures") + (spec.Bool("bias") ? spec.Int("outFeatures") : 0),
+                nameof(Conv2d) => (double)spec.Int("outChannels") * spec.Int("inChannels") * spec.Int("kernelSize") * spec.Int("kernelSize")
+                    + (spec.Bool("bias") ? spec.Int("outChannels") : 0),
+                nameof(BatchNorm) => 4.0 * spec.Int("numFeatures"),
+                nameof(MaxPool2d) or nameof(Dropout) or nameof(Flatten) or nameof(ReLU) or nameof(Sigmoid) or nameof(Tanh) or nameof(Softmax) => 0,
+                _ => null,
+            };
+        }
+        catch (Exception error) when (error is InvalidDataException or KeyNotFoundException or ArgumentException or InvalidCastException or OverflowException)
+        {
+            return null; // a missing or malformed argument: Create says which
+        }
+    }
+
     /// <summary>Rebuilds the layer <paramref name="spec"/> describes (its weights are for the model file to fill).</summary>
     /// <exception cref="InvalidDataException">The type is unknown, or an argument is missing, extra or out of range.</exception>
     public static ILayer Create(LayerSpec spec)

@@ -208,7 +208,7 @@ public static class ModelFile
         {
             using JsonDocument document = JsonDocument.Parse(description);
             JsonElement root = document.RootElement;
-            model = new Sequential(ReadLayers(Property(root, "layers", JsonValueKind.Array), name));
+            model = new Sequential(ReadLayers(Property(root, "layers", JsonValueKind.Array), name, reader.Remaining));
             input = root.TryGetProperty("input", out JsonElement inputElement) ? ReadInput(inputElement) : null;
             metadata = Property(root, "metadata", JsonValueKind.Object).EnumerateObject()
                 .ToDictionary(entry => entry.Name, entry => entry.Value.GetString() ?? throw new InvalidDataException($"metadata {entry.Name} is not text"));
@@ -241,9 +241,11 @@ public static class ModelFile
         return new SavedModel(model, input, metadata);
     }
 
-    private static List<ILayer> ReadLayers(JsonElement layers, string name)
+    /// <summary>The layers the description lists, built only while the weights they claim fit in <paramref name="bytesLeft"/>.</summary>
+    private static List<ILayer> ReadLayers(JsonElement layers, string name, int bytesLeft)
     {
         var result = new List<ILayer>();
+        double claimed = 0;
         foreach (JsonElement layer in layers.EnumerateArray())
         {
             if (layer.ValueKind != JsonValueKind.Object)
@@ -264,7 +266,13 @@ public static class ModelFile
             }
             try
             {
-                result.Add(LayerRegistry.Create(new LayerSpec(type, arguments)));
+                var spec = new LayerSpec(type, arguments);
+                claimed += LayerRegistry.StoredValues(spec) ?? 0;
+                if (claimed * 4 > bytesLeft)
+                {
+                    throw new InvalidDataException($"{spec} brings the architecture to {claimed:N0} weights, more than the {bytesLeft:N0} bytes left in the file can hold: the file is damaged");
+                }
+                result.Add(LayerRegistry.Create(spec));
             }
             catch (InvalidDataException error)
             {

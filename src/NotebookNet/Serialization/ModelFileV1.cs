@@ -39,6 +39,7 @@ internal static class ModelFileV1
             throw new InvalidDataException($"{name}: {layerCount} layers is not a valid model");
         }
         var layers = new List<ILayer>();
+        double claimed = 0;
         for (int i = 0; i < layerCount; i++)
         {
             string type = reader.String("layer type");
@@ -50,7 +51,13 @@ internal static class ModelFileV1
             }
             try
             {
-                layers.Add(LayerRegistry.Create(ToSpec(type, values)));
+                LayerSpec spec = ToSpec(type, values);
+                claimed += LayerRegistry.StoredValues(spec) ?? 0;
+                if (claimed * 4 > reader.Remaining)
+                {
+                    throw new InvalidDataException($"{spec} brings the architecture to {claimed:N0} weights, more than the {reader.Remaining:N0} bytes left in the file can hold: the file is damaged");
+                }
+                layers.Add(LayerRegistry.Create(spec));
             }
             catch (InvalidDataException error)
             {

@@ -9,6 +9,9 @@ internal sealed class PayloadReader(ReadOnlyMemory<byte> payload, string name)
 {
     private int _offset;
 
+    /// <summary>The bytes not read yet.</summary>
+    public int Remaining => payload.Length - _offset;
+
     public byte Byte(string what) => Take(1, what)[0];
 
     public ushort UInt16(string what) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, what));

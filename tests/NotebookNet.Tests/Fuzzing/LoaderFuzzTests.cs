@@ -186,4 +186,51 @@ public class LoaderFuzzTests
         Mutations.Check(Drawing(jpeg: false), Cases, seed: 10, bytes => Predict(bytes, "image/png"),
             [typeof(StudioError)], message => message.StartsWith("the uploaded picture: ", StringComparison.Ordinal) || message.StartsWith("the body is empty", StringComparison.Ordinal),
             maxAllocatedBytes: ImageDecoder.MaxDecodedPixels * 4 * 3);
+
+    /// <summary>The inputs AFL++ reported (fuzz/run.sh model-v1-payload): each a payload the target framed as a version-1 model file.</summary>
+    [Theory]
+    [InlineData("model-v1-payload-crash-1.bin")]
+    [InlineData("model-v1-payload-hang-1.bin")]
+    public void WhatAflReportedIsRefusedAsDocumentedAndPromptly(string name)
+    {
+        byte[] payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fuzzing", "Found", name));
+        var frame = new byte[16 + payload.Length + 32];
+        "NNWT"u8.CopyTo(frame);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)payload.Length);
+        payload.CopyTo(frame, 16);
+        System.Security.Cryptography.SHA256.HashData(payload).CopyTo(frame, 16 + payload.Length);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            ModelFile.Load(new MemoryStream(frame), "found.nnw");
+        }
+        catch (InvalidDataException error)
+        {
+            Assert.StartsWith("found.nnw: ", error.Message);
+        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{name} took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public void AnArchitectureClaimingMoreWeightsThanTheFileHoldsIsRefusedBeforeAnythingIsBuilt()
+    {
+        // A version-2 description of Linear(100000, 100000): 40 GB of weights, in a file of a few hundred bytes.
+        byte[] description = System.Text.Encoding.UTF8.GetBytes(
+            """{"layers":[{"type":"Linear","inFeatures":100000,"outFeatures":100000,"bias":true}],"metadata":{}}""");
+        var payload = new byte[4 + description.Length + 4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)description.Length);
+        description.CopyTo(payload, 4);
+        var frame = new byte[16 + payload.Length + 32];
+        "NNWT"u8.CopyTo(frame);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)payload.Length);
+        payload.CopyTo(frame, 16);
+        System.Security.Cryptography.SHA256.HashData(payload).CopyTo(frame, 16 + payload.Length);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(frame), "huge.nnw"));
+        Assert.Contains("huge.nnw: ", error.Message);
+        Assert.Contains("10,000,100,000 weights", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the claimed layer was built");
+    }
 }
