@@ -12,6 +12,9 @@ namespace NotebookNet.Studio;
 /// <param name="Milliseconds">Each successful request's round trip, sorted.</param>
 public sealed record LoadResult(int Clients, int Requests, int Errors, double Seconds, double[] Milliseconds)
 {
+    /// <summary>What the first failed requests got: a status code and its body, or the exception's message.</summary>
+    public IReadOnlyList<string> FirstErrors { get; init; } = [];
+
     /// <summary>Successful predictions per second over the run.</summary>
     public double PerSecond => (Requests - Errors) / Seconds;
 
@@ -41,6 +44,7 @@ public static class LoadTest
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
         var latencies = new ConcurrentBag<double>();
+        var firstErrors = new ConcurrentQueue<string>();
         int errors = 0, requests = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -54,7 +58,7 @@ public static class LoadTest
                 try
                 {
                     using HttpResponseMessage response = await client.PostAsync("/api/predict", content);
-                    await response.Content.ReadAsByteArrayAsync();
+                    byte[] body = await response.Content.ReadAsByteArrayAsync();
                     if (response.IsSuccessStatusCode)
                     {
                         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -62,14 +66,24 @@ public static class LoadTest
                     else
                     {
                         Interlocked.Increment(ref errors);
+                        Note(firstErrors, $"{(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200))}");
                     }
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException error)
                 {
                     Interlocked.Increment(ref errors);
+                    Note(firstErrors, $"{error.GetType().Name}: {error.Message} {error.InnerException?.Message}");
                 }
             }
         }));
-        return new LoadResult(clients, requests, errors, clock.Elapsed.TotalSeconds, latencies.Order().ToArray());
+        return new LoadResult(clients, requests, errors, clock.Elapsed.TotalSeconds, latencies.Order().ToArray()) { FirstErrors = firstErrors.ToArray() };
+    }
+
+    private static void Note(ConcurrentQueue<string> errors, string error)
+    {
+        if (errors.Count < 5)
+        {
+            errors.Enqueue(error);
+        }
     }
 }
