@@ -194,29 +194,8 @@ public sealed class TrainingCheckpoint
     /// <summary>Takes a checkpoint of a run in progress.</summary>
     internal static TrainingCheckpoint Capture(Trainer trainer, Trainer.Run run, TrainingOptions options, Checkpointing checkpointing)
     {
-        var tensors = new Dictionary<string, float[]>();
-        foreach ((string name, Tensor value) in trainer.Model.State)
-        {
-            tensors["model." + name] = value.Data.ToArray();
-        }
-        foreach ((string name, float[] values) in trainer.Optimizer.State)
-        {
-            tensors["optimizer." + name] = values.ToArray();
-        }
-        if (run.Average is WeightAverage average)
-        {
-            for (int i = 0; i < average.Averages.Count; i++)
-            {
-                tensors[$"average.{i}"] = average.Averages[i].ToArray();
-            }
-        }
-        if (run.Best is float[][] best)
-        {
-            foreach (((string name, Tensor _), float[] values) in trainer.Model.State.Zip(best))
-            {
-                tensors["best." + name] = values.ToArray();
-            }
-        }
+        Dictionary<string, float[]> tensors = LiveArrays(trainer, run, run.Best)
+            .ToDictionary(entry => entry.Key, entry => entry.Value.ToArray());
         var description = new Description
         {
             Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Shuffle = options.Shuffle,
@@ -252,28 +231,10 @@ public sealed class TrainingCheckpoint
         Require((d.AverageUpdates is not null) == (run.Average is not null),
             d.AverageUpdates is null ? "no weight averaging" : "weight averaging", run.Average is null ? "none" : "weight averaging");
 
-        var expected = new Dictionary<string, float[]>();
-        foreach ((string name, Tensor value) in trainer.Model.State)
-        {
-            expected["model." + name] = value.Data;
-        }
-        foreach ((string name, float[] values) in trainer.Optimizer.State)
-        {
-            expected["optimizer." + name] = values;
-        }
-        for (int i = 0; i < (run.Average?.Averages.Count ?? 0); i++)
-        {
-            expected[$"average.{i}"] = run.Average!.Averages[i];
-        }
-        float[][]? best = null;
-        if (Tensors.Keys.Any(name => name.StartsWith("best.", StringComparison.Ordinal)))
-        {
-            best = trainer.Model.State.Select(entry => new float[entry.Value.Length]).ToArray();
-            foreach (((string name, Tensor _), float[] values) in trainer.Model.State.Zip(best))
-            {
-                expected["best." + name] = values;
-            }
-        }
+        float[][]? best = Tensors.Keys.Any(name => name.StartsWith("best.", StringComparison.Ordinal))
+            ? trainer.Model.State.Select(entry => new float[entry.Value.Length]).ToArray()
+            : null;
+        Dictionary<string, float[]> expected = LiveArrays(trainer, run, best);
         string? missing = expected.Keys.FirstOrDefault(name => !Tensors.ContainsKey(name));
         string? extra = Tensors.Keys.FirstOrDefault(name => !expected.ContainsKey(name));
         Require(missing is null && extra is null,
@@ -304,6 +265,36 @@ public sealed class TrainingCheckpoint
         (run.LossSum, run.Correct, run.EpochSeconds) = (d.LossSum, d.Correct, d.EpochSeconds);
         run.Best = best;
         run.History.AddRange(d.History);
+    }
+
+    /// <summary>
+    /// Every array a checkpoint holds, by its name in the file, as the live arrays of the run: the model's state, the
+    /// optimizer's, the averaged weights and <paramref name="best"/> (the early-stopping copy) when there is one.
+    /// Capture copies them out; a resume copies into them.
+    /// </summary>
+    private static Dictionary<string, float[]> LiveArrays(Trainer trainer, Trainer.Run run, float[][]? best)
+    {
+        var arrays = new Dictionary<string, float[]>();
+        foreach ((string name, Tensor value) in trainer.Model.State)
+        {
+            arrays["model." + name] = value.Data;
+        }
+        foreach ((string name, float[] values) in trainer.Optimizer.State)
+        {
+            arrays["optimizer." + name] = values;
+        }
+        for (int i = 0; i < (run.Average?.Averages.Count ?? 0); i++)
+        {
+            arrays[$"average.{i}"] = run.Average!.Averages[i];
+        }
+        if (best is not null)
+        {
+            foreach (((string name, Tensor _), float[] values) in trainer.Model.State.Zip(best))
+            {
+                arrays["best." + name] = values;
+            }
+        }
+        return arrays;
     }
 
     private void Require(bool holds, string checkpointHas, string runHas)

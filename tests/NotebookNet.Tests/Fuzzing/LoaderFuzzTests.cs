@@ -193,13 +193,7 @@ public class LoaderFuzzTests
     [InlineData("model-v1-payload-hang-1.bin")]
     public void WhatAflReportedIsRefusedAsDocumentedAndPromptly(string name)
     {
-        byte[] payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fuzzing", "Found", name));
-        var frame = new byte[16 + payload.Length + 32];
-        "NNWT"u8.CopyTo(frame);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 1);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)payload.Length);
-        payload.CopyTo(frame, 16);
-        System.Security.Cryptography.SHA256.HashData(payload).CopyTo(frame, 16 + payload.Length);
+        byte[] frame = Framed(version: 1, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fuzzing", "Found", name)));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -221,16 +215,19 @@ public class LoaderFuzzTests
         var payload = new byte[4 + description.Length + 4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)description.Length);
         description.CopyTo(payload, 4);
-        var frame = new byte[16 + payload.Length + 32];
-        "NNWT"u8.CopyTo(frame);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), 2);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), (ulong)payload.Length);
-        payload.CopyTo(frame, 16);
-        System.Security.Cryptography.SHA256.HashData(payload).CopyTo(frame, 16 + payload.Length);
+        byte[] frame = Framed(version: 2, payload);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(frame), "huge.nnw"));
         Assert.Contains("huge.nnw: ", error.Message);
         Assert.Contains("10,000,100,000 weights", error.Message);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the claimed layer was built");
+    }
+
+    /// <summary>A model file around <paramref name="payload"/>, framed as the library frames one (a valid checksum).</summary>
+    private static byte[] Framed(uint version, byte[] payload)
+    {
+        using var file = new MemoryStream();
+        ChecksummedFile.Write(file, "NNWT"u8, version, payload);
+        return file.ToArray();
     }
 }
