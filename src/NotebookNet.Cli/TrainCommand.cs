@@ -5,6 +5,7 @@ using NotebookNet.Digits;
 using NotebookNet.Layers;
 using NotebookNet.Preprocessing;
 using NotebookNet.Serialization;
+using NotebookNet.Tensors;
 using NotebookNet.Training;
 
 namespace NotebookNet.Cli;
@@ -125,6 +126,9 @@ public static class TrainCommand
         }
         Dataset train = trainSplit.ToDataset(recipe.Scaling, run.Limit);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
+
+        // Which kernel and how many threads: what speed to expect, and (from the tests) proof that a switch took effect.
+        context.Error.WriteLine($"{recipe.Name}: {train.Count:N0} training images; matrix kernel {MatMul.KernelName}, {MatMul.MaxDegreeOfParallelism} thread{(MatMul.MaxDegreeOfParallelism == 1 ? "" : "s")}");
 
         // Ctrl+C (or SIGTERM) stops at the end of the batch and writes a checkpoint; a second one quits at once.
         using var stop = new InterruptSignal();

@@ -1,3 +1,4 @@
+using NotebookNet.Tensors;
 
 namespace NotebookNet.Activations;
 
@@ -14,11 +15,12 @@ public sealed class Softmax : Activation
         int classes = Classes;
         for (int row = 0; row < input.Length; row += classes)
         {
-            // TensorPrimitives.SoftMax subtracts nothing; subtract the row maximum so e^z cannot overflow.
+            // Subtract the row maximum so e^z cannot overflow; the sum is FixedOrder's, the same on every processor.
             ReadOnlySpan<float> z = input.Slice(row, classes);
             Span<float> p = output.Slice(row, classes);
             TensorPrimitives.Subtract(z, TensorPrimitives.Max(z), p);
-            TensorPrimitives.SoftMax(p, p);
+            TensorPrimitives.Exp(p, p);
+            TensorPrimitives.Divide(p, FixedOrder.Sum(p), p);
         }
     }
 
@@ -31,7 +33,7 @@ public sealed class Softmax : Activation
         {
             ReadOnlySpan<float> p = probabilities.Slice(row, classes);
             ReadOnlySpan<float> g = outputGradient.Slice(row, classes);
-            float dot = TensorPrimitives.Dot(g, p);
+            float dot = FixedOrder.Dot(g, p);
             for (int i = 0; i < classes; i++)
             {
                 inputGradient[row + i] = p[i] * (g[i] - dot);

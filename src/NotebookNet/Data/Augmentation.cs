@@ -91,7 +91,7 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
         {
             kernel[i + radius] = MathF.Exp(-i * i / (2f * sigma * sigma));
         }
-        TensorPrimitives.Divide(kernel, TensorPrimitives.Sum(kernel), kernel);
+        TensorPrimitives.Divide(kernel, FixedOrder.Sum(kernel), kernel);
         return kernel;
     }
 

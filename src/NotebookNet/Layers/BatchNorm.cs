@@ -115,8 +115,8 @@ public sealed class BatchNorm : ILayer
                 ForEachPlane(count, plane, c, offset =>
                 {
                     ReadOnlySpan<float> values = x.AsSpan(offset, plane);
-                    sum += TensorPrimitives.Sum(values);
-                    squares += TensorPrimitives.SumOfSquares(values);
+                    sum += FixedOrder.Sum(values);
+                    squares += FixedOrder.SumOfSquares(values);
                 });
                 mean = (float)(sum / m);
                 variance = (float)Math.Max(0, squares / m - (sum / m) * (sum / m));
@@ -159,8 +159,8 @@ public sealed class BatchNorm : ILayer
             (double sumG, double sumGxHat) = (0, 0);
             ForEachPlane(count, plane, c, offset =>
             {
-                sumG += TensorPrimitives.Sum(g.AsSpan(offset, plane));
-                sumGxHat += TensorPrimitives.Dot(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane));
+                sumG += FixedOrder.Sum(g.AsSpan(offset, plane));
+                sumGxHat += FixedOrder.Dot(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane));
             });
             biasGradient[c] = (biasBeta == 0f ? 0f : biasGradient[c]) + (float)sumG;                // ∂L/∂β += Σ g
             weightGradient[c] = (weightBeta == 0f ? 0f : weightGradient[c]) + (float)sumGxHat;      // ∂L/∂γ += Σ g·x̂

@@ -171,7 +171,7 @@ public sealed class Conv2d : ILayer
                 float sum = biasBeta == 0f ? 0f : biasGradient[o];
                 for (int n = 0; n < count; n++)
                 {
-                    sum += TensorPrimitives.Sum(dy.AsSpan(n * geometry.OutputLength + o * geometry.Positions, geometry.Positions));
+                    sum += FixedOrder.Sum(dy.AsSpan(n * geometry.OutputLength + o * geometry.Positions, geometry.Positions));
                 }
                 biasGradient[o] = sum;
             }

@@ -30,7 +30,7 @@ public sealed class CrossEntropyLoss : ILoss
             float max = TensorPrimitives.Max(z);
             TensorPrimitives.Subtract(z, max, p);
             TensorPrimitives.Exp(p, p);
-            float total = TensorPrimitives.Sum(p);
+            float total = FixedOrder.Sum(p);
             sum -= z[labels[i]] - max - Math.Log(total);
             TensorPrimitives.Divide(p, total, p);
         }

@@ -272,8 +272,11 @@ public static unsafe partial class MatMul
                             {
                                 for (int j = 0; j < columns; j++)
                                 {
-                                    float previous = beta == 0f ? 0f : beta * c[(long)r * o.N + j];
-                                    c[(long)r * o.N + j] = o.Alpha * tile[r * nr + j] + previous;
+                                    // Rounded as the kernels' own stores round, so an element of C does not depend on
+                                    // whether the vector width put it in a whole tile or an edge one.
+                                    c[(long)r * o.N + j] = beta == 0f
+                                        ? o.Alpha * tile[r * nr + j]
+                                        : MultiplyAdd(tile[r * nr + j], o.Alpha, beta * c[(long)r * o.N + j]);
                                 }
                             }
                         }

@@ -29,7 +29,13 @@ public static unsafe partial class MatMul
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+        HasFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a·b + c on floats, rounded once or twice as <see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MultiplyAdd(float a, float b, float c) => HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    private static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <summary>
     /// C[0:6, 0:8] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:8] + β·C, twelve 4-wide accumulators: the kernel for 128-bit vectors, the

@@ -44,24 +44,21 @@ public static unsafe partial class MatMul
         Span<float> result = sums.AsSpan(0, n);
         if (transposeB)
         {
-            // B stored (n, k): y[j] = Σ_p x[p]·B[j, p], a dot product per stored row.
+            // B stored (n, k): y[j] = Σ_p x[p]·B[j, p], a dot product per stored row, four rows at a time.
             fixed (float* px = x, pb = b)
             {
                 int j = 0;
-                if (UseVector512)
-                {
-                    for (; j + 4 <= n; j += 4)
-                    {
-                        DotFourWide(px, pb + (long)j * k, k, result.Slice(j, 4));
-                    }
-                }
                 for (; j + 4 <= n; j += 4)
                 {
-                    DotFour(px, pb + (long)j * k, k, result.Slice(j, 4));
+                    DotFour(px, pb + (long)j * k, pb + (long)(j + 1) * k, pb + (long)(j + 2) * k, pb + (long)(j + 3) * k, k, result.Slice(j, 4));
                 }
+                Span<float> last = stackalloc float[4];
                 for (; j < n; j++)
                 {
-                    result[j] = TensorPrimitives.Dot(x, b.Slice(j * k, k));
+                    // The last rows one by one, each in the same order as the others.
+                    float* row = pb + (long)j * k;
+                    DotFour(px, row, row, row, row, k, last);
+                    result[j] = last[0];
                 }
             }
         }
@@ -89,76 +86,88 @@ public static unsafe partial class MatMul
         ArrayPool<float>.Shared.Return(sums);
     }
 
-    /// <summary>Four dot products of x with four consecutive rows of length k, sharing the loads of x.</summary>
-    private static void DotFour(float* x, float* rows, int k, Span<float> result)
+    /// <summary>
+    /// Four dot products of x with the rows r0–r3 of length k, sharing the loads of x. Each is summed in one order whatever
+    /// the vector width, so a batch of one gives the same bits on every processor with fused multiply-adds: sixteen
+    /// running sums (sum ℓ takes x[ℓ]·r[ℓ], x[ℓ + 16]·r[ℓ + 16], … in turn), folded in halves — ℓ with ℓ + 8, then + 4,
+    /// + 2, + 1 — then the last k mod 16 products one by one. That is one 512-bit vector per row with AVX-512, two 256-bit
+    /// ones with AVX2 and four 128-bit ones elsewhere.
+    /// </summary>
+    private static void DotFour(float* x, float* r0, float* r1, float* r2, float* r3, int k, Span<float> result)
     {
-        float* r0 = rows, r1 = rows + k, r2 = rows + 2 * k, r3 = rows + 3 * k;
-        var s0 = Vector256<float>.Zero;
-        var s1 = Vector256<float>.Zero;
-        var s2 = Vector256<float>.Zero;
-        var s3 = Vector256<float>.Zero;
-        int p = 0;
-        for (; p + 8 <= k; p += 8)
+        int whole = k - k % 16;
+        // Each row's sixteen sums, folded to four: lane ℓ holds s[ℓ] + s[ℓ + 4] + s[ℓ + 8] + s[ℓ + 12] in the fixed order.
+        Vector128<float> f0, f1, f2, f3;
+        if (UseVector512)
         {
-            var xv = Vector256.Load(x + p);
-            s0 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(r0 + p), s0);
-            s1 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(r1 + p), s1);
-            s2 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(r2 + p), s2);
-            s3 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(r3 + p), s3);
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int p = 0; p < whole; p += 16)
+            {
+                var xv = Vector512.Load(x + p);
+                s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
+                s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
+                s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
+                s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
+            }
+            (f0, f1, f2, f3) = (Halve(Halve(s0)), Halve(Halve(s1)), Halve(Halve(s2)), Halve(Halve(s3)));
         }
-        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
-        for (; p < k; p++)
+        else if (Vector256.IsHardwareAccelerated)
         {
-            t0 += x[p] * r0[p];
-            t1 += x[p] * r1[p];
-            t2 += x[p] * r2[p];
-            t3 += x[p] * r3[p];
+            // Lanes 0–7 in s, 8–15 in t.
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (int p = 0; p < whole; p += 16)
+            {
+                var xs = Vector256.Load(x + p);
+                var xt = Vector256.Load(x + p + 8);
+                s0 = Vector256.FusedMultiplyAdd(xs, Vector256.Load(r0 + p), s0);
+                s1 = Vector256.FusedMultiplyAdd(xs, Vector256.Load(r1 + p), s1);
+                s2 = Vector256.FusedMultiplyAdd(xs, Vector256.Load(r2 + p), s2);
+                s3 = Vector256.FusedMultiplyAdd(xs, Vector256.Load(r3 + p), s3);
+                t0 = Vector256.FusedMultiplyAdd(xt, Vector256.Load(r0 + p + 8), t0);
+                t1 = Vector256.FusedMultiplyAdd(xt, Vector256.Load(r1 + p + 8), t1);
+                t2 = Vector256.FusedMultiplyAdd(xt, Vector256.Load(r2 + p + 8), t2);
+                t3 = Vector256.FusedMultiplyAdd(xt, Vector256.Load(r3 + p + 8), t3);
+            }
+            (f0, f1, f2, f3) = (Halve(s0 + t0), Halve(s1 + t1), Halve(s2 + t2), Halve(s3 + t3));
         }
-        result[0] = t0;
-        result[1] = t1;
-        result[2] = t2;
-        result[3] = t3;
+        else
+        {
+            f0 = DotSixteen(x, r0, whole);
+            f1 = DotSixteen(x, r1, whole);
+            f2 = DotSixteen(x, r2, whole);
+            f3 = DotSixteen(x, r3, whole);
+        }
+        result[0] = DotTail(x, r0, whole, k, FixedOrder.Fold(f0));
+        result[1] = DotTail(x, r1, whole, k, FixedOrder.Fold(f1));
+        result[2] = DotTail(x, r2, whole, k, FixedOrder.Fold(f2));
+        result[3] = DotTail(x, r3, whole, k, FixedOrder.Fold(f3));
     }
 
-    /// <summary><see cref="DotFour"/> with 16-wide vectors and two accumulators per row.</summary>
-    private static void DotFourWide(float* x, float* rows, int k, Span<float> result)
+    /// <summary>One row's sixteen sums of <see cref="DotFour"/> as four 128-bit vectors, folded to four lanes.</summary>
+    private static Vector128<float> DotSixteen(float* x, float* r, int whole)
     {
-        float* r0 = rows, r1 = rows + k, r2 = rows + 2 * k, r3 = rows + 3 * k;
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        Vector512<float> u0 = default, u1 = default, u2 = default, u3 = default;
-        int p = 0;
-        for (; p + 32 <= k; p += 32)
+        Vector128<float> a = default, b = default, c = default, d = default;
+        for (int p = 0; p < whole; p += 16)
         {
-            var xv = Vector512.Load(x + p);
-            var xw = Vector512.Load(x + p + 16);
-            s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
-            s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
-            s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
-            s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
-            u0 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r0 + p + 16), u0);
-            u1 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r1 + p + 16), u1);
-            u2 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r2 + p + 16), u2);
-            u3 = Vector512.FusedMultiplyAdd(xw, Vector512.Load(r3 + p + 16), u3);
+            a = MultiplyAdd(Vector128.Load(x + p), Vector128.Load(r + p), a);
+            b = MultiplyAdd(Vector128.Load(x + p + 4), Vector128.Load(r + p + 4), b);
+            c = MultiplyAdd(Vector128.Load(x + p + 8), Vector128.Load(r + p + 8), c);
+            d = MultiplyAdd(Vector128.Load(x + p + 12), Vector128.Load(r + p + 12), d);
         }
-        for (; p + 16 <= k; p += 16)
-        {
-            var xv = Vector512.Load(x + p);
-            s0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r0 + p), s0);
-            s1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r1 + p), s1);
-            s2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r2 + p), s2);
-            s3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(r3 + p), s3);
-        }
-        float t0 = Vector512.Sum(s0 + u0), t1 = Vector512.Sum(s1 + u1), t2 = Vector512.Sum(s2 + u2), t3 = Vector512.Sum(s3 + u3);
-        for (; p < k; p++)
-        {
-            t0 += x[p] * r0[p];
-            t1 += x[p] * r1[p];
-            t2 += x[p] * r2[p];
-            t3 += x[p] * r3[p];
-        }
-        result[0] = t0;
-        result[1] = t1;
-        result[2] = t2;
-        result[3] = t3;
+        return (a + c) + (b + d);
     }
+
+    private static float DotTail(float* x, float* r, int from, int k, float sum)
+    {
+        for (int p = from; p < k; p++)
+        {
+            sum = MultiplyAdd(x[p], r[p], sum);
+        }
+        return sum;
+    }
+
+    private static Vector256<float> Halve(Vector512<float> v) => v.GetLower() + v.GetUpper();
+
+    private static Vector128<float> Halve(Vector256<float> v) => v.GetLower() + v.GetUpper();
 }

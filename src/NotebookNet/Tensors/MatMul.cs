@@ -62,7 +62,7 @@ public static unsafe partial class MatMul
         {
             16 => $"avx512 {MR}x32",
             8 => $"avx2 {MR}x16",
-            _ => $"128-bit {MR}x8 ({(System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "neon" : "sse")})",
+            _ => $"128-bit {MR}x8 ({(System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "neon" : HasFusedMultiplyAdd ? "sse, fma" : "sse, no fma")})",
         };
 
     /// <summary>

@@ -14,21 +14,9 @@ public class TrainResumeTests
     // best-cnn has it all: dropout, Adam, a cosine schedule, distortions. 1,200 digits in batches of 32: 38 batches an epoch.
     private static readonly string[] Run = ["train", "--recipe", "best-cnn", "--limit", "1200", "--epochs", "2", "--batch-size", "32", "--seed", "3"];
 
-    private static string Cli => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "NotebookNet.Cli.exe" : "NotebookNet.Cli");
+    private static Process Start(string folder, params string[] args) => CliProcess.Start(folder, null, args);
 
-    private static Process Start(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(Cli, args) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        return Process.Start(start)!;
-    }
-
-    private static (int Code, string Output) Finish(Process process)
-    {
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "train did not finish within 3 minutes");
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int Code, string Output) Finish(Process process) => CliProcess.Finish(process);
 
     private static string Uninterrupted(string folder)
     {

@@ -41,15 +41,21 @@ public class MatMulTests
     public void TheKernelIsTheWidestThisProcessRunsAndTheSwitchesNarrowIt()
     {
         // .ci/run runs these tests again with DOTNET_EnableAVX512=0 (the AVX2 kernel; .NET 10 ignores the older
-        // DOTNET_EnableAVX512F) and with DOTNET_EnableAVX=0 (the
-        // 128-bit kernel of Arm64 and of x64 without AVX), so every kernel this machine can execute is compared with the
-        // naive product above. This names the kernel each run used.
+        // DOTNET_EnableAVX512F), with DOTNET_PreferredVectorBitWidth=128 (the 128-bit kernel with fused multiply-adds, as
+        // on Arm64) and with DOTNET_EnableAVX=0 (the 128-bit kernel without them, as on x64 without AVX), so every kernel
+        // this machine can execute is compared with the naive product above. This names the kernel each run used.
         int expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
         Assert.Equal(expected, MatMul.VectorFloats);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX") == "0")
         {
             Assert.Equal(4, MatMul.VectorFloats);
-            Assert.StartsWith("128-bit 6x8", MatMul.KernelName);
+            Assert.Equal("128-bit 6x8 (sse, no fma)", MatMul.KernelName);
+        }
+        if (Environment.GetEnvironmentVariable("DOTNET_PreferredVectorBitWidth") == "128")
+        {
+            Assert.Equal(4, MatMul.VectorFloats);
+            Assert.Contains("fma", MatMul.KernelName);
+            Assert.DoesNotContain("no fma", MatMul.KernelName);
         }
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
         {
