@@ -8,7 +8,11 @@ namespace NotebookNet.Layers;
 /// Each output is Y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v]·X[n, c, i·stride − padding + u, j·stride − padding + v],
 /// computed as im2col + matrix multiply: the k×k patches of one image become the columns of a (C·k·k, OH·OW)
 /// matrix, and Y[n] = W·col is one product with W seen as (OC, C·k·k). Images are spread over the threads,
-/// each with its own patch buffer. Introduced in notebook 05.
+/// each with its own buffers. Introduced in notebook 05.
+/// <para>For stride 1 (every network in this project) the patch matrix is not built: <see cref="Correlation"/> reads
+/// each patch row straight from the zero-padded image, at one offset per kernel tap, for the forward pass, the weight
+/// gradient and (as a correlation of the padded output gradient with the flipped kernel) the input gradient.
+/// <see cref="UseIm2Col"/> switches back to im2col for every stride.</para>
 /// </summary>
 public sealed class Conv2d : ILayer
 {
@@ -35,6 +39,12 @@ public sealed class Conv2d : ILayer
         Bias = bias ? new Parameter("bias", new Tensor(outChannels)) : null;
         Parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
+
+    /// <summary>
+    /// Compute this layer as im2col and a matrix multiply, as notebook 05 derives it, instead of reading the image in
+    /// place when the stride is 1 (default false). Not saved with the model; the tests compare the two.
+    /// </summary>
+    public bool UseIm2Col { get; set; }
 
     /// <summary>Channels of the input.</summary>
     public int InChannels { get; }
@@ -98,7 +108,16 @@ public sealed class Conv2d : ILayer
         var geometry = new Geometry(this, input.Size(2), input.Size(3), shape[2], shape[3]);
         float[] x = input.Data, y = output.Data, w = Weight.Value.Data;
         float[]? b = Bias?.Value.Data;
-        ForEachImage(input.Size(0), geometry, (n, col) =>
+        _input = input;
+        if (InPlace)
+        {
+            var direct = new InPlaceGeometry(this, input.Size(2), input.Size(3));
+            float[] packed = direct.PackForward(w);
+            ForEachImage(input.Size(0), direct.ForwardBufferLength, (n, buffer) =>
+                direct.Forward(x.AsSpan(n * geometry.InputLength, geometry.InputLength), packed, b, y.AsSpan(n * geometry.OutputLength, geometry.OutputLength), buffer));
+            return output;
+        }
+        ForEachImage(input.Size(0), geometry.ColumnLength, (n, col) =>
         {
             geometry.Im2Col(x.AsSpan(n * geometry.InputLength, geometry.InputLength), col);
             Span<float> yn = y.AsSpan(n * geometry.OutputLength, geometry.OutputLength);
@@ -112,7 +131,6 @@ public sealed class Conv2d : ILayer
             // (OC, C·k·k) x (C·k·k, OH·OW) -> (OC, OH·OW): already the NCHW layout of image n.
             MatMul.Multiply(w, col, yn, OutChannels, geometry.Positions, PatchLength, beta: b is null ? 0f : 1f);
         });
-        _input = input;
         return output;
     }
 
@@ -137,7 +155,27 @@ public sealed class Conv2d : ILayer
         float[] partial = _weightGradients;
         Tensor? dx = inputGradient ? new Tensor(input.Shape.ToArray()) : null;
         float[] x = input.Data, dy = outputGradient.Data, w = Weight.Value.Data;
-        ForEachImage(count, geometry, (n, col) =>
+        if (InPlace)
+        {
+            var direct = new InPlaceGeometry(this, input.Size(2), input.Size(3));
+            float[]? flipped = dx is null ? null : direct.PackFlipped(w);
+            ForEachImage(count, direct.BackwardBufferLength, (n, buffer) => direct.Backward(
+                x.AsSpan(n * geometry.InputLength, geometry.InputLength), dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength),
+                partial.AsSpan(n * weightLength, weightLength), flipped, dx is null ? default : dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength), buffer));
+        }
+        else
+        {
+            Im2ColBackward(count, geometry, x, dy, w, partial, weightLength, dx);
+        }
+        SumWeightGradients(count, geometry, dy, partial, weightLength);
+        return dx;
+    }
+
+    private bool InPlace => Stride == 1 && !UseIm2Col && !MatMul.UseReference;
+
+    private void Im2ColBackward(int count, Geometry geometry, float[] x, float[] dy, float[] w, float[] partial, int weightLength, Tensor? dx)
+    {
+        ForEachImage(count, geometry.ColumnLength, (n, col) =>
         {
             ReadOnlySpan<float> dyn = dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength);
             geometry.Im2Col(x.AsSpan(n * geometry.InputLength, geometry.InputLength), col);
@@ -150,7 +188,10 @@ public sealed class Conv2d : ILayer
                 geometry.Col2Im(col, dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength));
             }
         });
+    }
 
+    private void SumWeightGradients(int count, Geometry geometry, float[] dy, float[] partial, int weightLength)
+    {
         // Sum the images' contributions in image order: the same result whatever the thread count.
         (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
         Span<float> dw = weightGradient.Span;
@@ -176,15 +217,15 @@ public sealed class Conv2d : ILayer
                 biasGradient[o] = sum;
             }
         }
-        return dx;
     }
 
-    private static void ForEachImage(int count, Geometry geometry, Action<int, float[]> body)
+    /// <summary>Runs <paramref name="body"/> for images 0..count−1, spread over the threads, each thread with a buffer of <paramref name="bufferLength"/> floats.</summary>
+    private static void ForEachImage(int count, int bufferLength, Action<int, float[]> body)
     {
         int threads = Math.Min(count, MatMul.MaxDegreeOfParallelism);
         if (threads <= 1)
         {
-            float[] col = ArrayPool<float>.Shared.Rent(geometry.ColumnLength);
+            float[] col = ArrayPool<float>.Shared.Rent(bufferLength);
             for (int n = 0; n < count; n++)
             {
                 body(n, col);
@@ -195,7 +236,7 @@ public sealed class Conv2d : ILayer
         // Contiguous ranges of images per thread; each thread rents one patch buffer for all of its images.
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            float[] col = ArrayPool<float>.Shared.Rent(geometry.ColumnLength);
+            float[] col = ArrayPool<float>.Shared.Rent(bufferLength);
             for (int n = t * count / threads; n < (t + 1) * count / threads; n++)
             {
                 body(n, col);
@@ -280,6 +321,212 @@ public sealed class Conv2d : ILayer
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sizes and buffers of the stride-1 path that reads the padded image in place (<see cref="Correlation"/>):
+    /// an image of C channels padded to Hp × Wp, outputs at positions q = i·Wp + j.
+    /// </summary>
+    private sealed unsafe class InPlaceGeometry
+    {
+        private readonly Conv2d _layer;
+        private readonly int _height, _width, _paddedHeight, _paddedWidth, _outHeight, _outWidth;
+        private readonly int[] _tapOffsets;          // tap (c, u, v) → c·Hp·Wp + u·Wp + v in the padded image
+        private readonly int[] _flippedTapOffsets;   // tap (o, u, v) → o·Hd·Wd + u·Wd + v in the padded output gradient
+        private readonly int _gradientHeight, _gradientWidth;
+
+        public InPlaceGeometry(Conv2d layer, int height, int width)
+        {
+            _layer = layer;
+            (_height, _width) = (height, width);
+            int k = layer.KernelSize;
+            (_paddedHeight, _paddedWidth) = (height + 2 * layer.Padding, width + 2 * layer.Padding);
+            (_outHeight, _outWidth) = (_paddedHeight - k + 1, _paddedWidth - k + 1);
+            // The input gradient is the output gradient, padded by k − 1 all round, correlated with the flipped kernel.
+            (_gradientHeight, _gradientWidth) = (_outHeight + 2 * (k - 1), _outWidth + 2 * (k - 1));
+            _tapOffsets = Taps(layer.InChannels, _paddedHeight * _paddedWidth, _paddedWidth, k);
+            _flippedTapOffsets = Taps(layer.OutChannels, _gradientHeight * _gradientWidth, _gradientWidth, k);
+        }
+
+        private static int[] Taps(int channels, int plane, int rowLength, int k)
+        {
+            var offsets = new int[channels * k * k];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int u = 0; u < k; u++)
+                {
+                    for (int v = 0; v < k; v++)
+                    {
+                        offsets[(c * k + u) * k + v] = c * plane + u * rowLength + v;
+                    }
+                }
+            }
+            return offsets;
+        }
+
+        private int Depth => _layer.PatchLength;
+
+        private int OutGroups => Correlation.Groups(_layer.OutChannels);
+
+        private int InGroups => Correlation.Groups(_layer.InChannels);
+
+        /// <summary>Positions computed in the forward pass: up to the last valid output, wrapped columns included.</summary>
+        private int Positions => (_outHeight - 1) * _paddedWidth + _outWidth;
+
+        /// <summary>Positions of the weight gradient's sum: whole rows, rounded up to 8 (the extra ones hold zeros).</summary>
+        private int GradientPositions => (_outHeight * _paddedWidth + 7) / 8 * 8;
+
+        /// <summary>Positions computed for the input gradient: the padded input's, in rows of Wd.</summary>
+        private int InputGradientPositions => (_paddedHeight - 1) * _gradientWidth + _paddedWidth;
+
+        private int PaddedInputLength => _layer.InChannels * _paddedHeight * _paddedWidth + _paddedWidth + 2 * Correlation.Overrun + 8;
+
+        private int PaddedGradientLength => _layer.OutChannels * _gradientHeight * _gradientWidth + _gradientWidth + 2 * Correlation.Overrun;
+
+        public int ForwardBufferLength => PaddedInputLength + OutGroups * Correlation.ChannelsPerTile * Positions;
+
+        public int BackwardBufferLength => PaddedInputLength
+            + OutGroups * Correlation.ChannelsPerTile * (GradientPositions + Depth)
+            + PaddedGradientLength + InGroups * Correlation.ChannelsPerTile * InputGradientPositions;
+
+        /// <summary>W (OC, C·k·k) packed in groups of four output channels.</summary>
+        public float[] PackForward(float[] w)
+        {
+            var packed = new float[OutGroups * Correlation.ChannelsPerTile * Depth];
+            Correlation.PackWeights(w, _layer.OutChannels, Depth, packed);
+            return packed;
+        }
+
+        /// <summary>The flipped kernel with its channels swapped, W′[c, (o, u, v)] = W[o, c, k−1−u, k−1−v], packed.</summary>
+        public float[] PackFlipped(float[] w)
+        {
+            int k = _layer.KernelSize, inChannels = _layer.InChannels, outChannels = _layer.OutChannels;
+            int depth = outChannels * k * k;
+            var flipped = new float[inChannels * depth];
+            for (int c = 0; c < inChannels; c++)
+            {
+                for (int o = 0; o < outChannels; o++)
+                {
+                    for (int u = 0; u < k; u++)
+                    {
+                        for (int v = 0; v < k; v++)
+                        {
+                            flipped[c * depth + (o * k + u) * k + v] = w[((o * inChannels + c) * k + (k - 1 - u)) * k + (k - 1 - v)];
+                        }
+                    }
+                }
+            }
+            var packed = new float[InGroups * Correlation.ChannelsPerTile * depth];
+            Correlation.PackWeights(flipped, inChannels, depth, packed);
+            return packed;
+        }
+
+        /// <summary>Copies one image into a zero-padded one of Hp × Wp per channel, zeros after it.</summary>
+        private void Pad(ReadOnlySpan<float> image, Span<float> padded)
+        {
+            int padding = _layer.Padding;
+            padded[..PaddedInputLength].Clear();
+            for (int c = 0; c < _layer.InChannels; c++)
+            {
+                for (int i = 0; i < _height; i++)
+                {
+                    image.Slice((c * _height + i) * _width, _width)
+                        .CopyTo(padded.Slice((c * _paddedHeight + i + padding) * _paddedWidth + padding, _width));
+                }
+            }
+        }
+
+        /// <summary>Y[o, i, j] = b[o] + Σ_taps, for one image.</summary>
+        public void Forward(ReadOnlySpan<float> image, float[] packed, float[]? bias, Span<float> output, float[] buffer)
+        {
+            Span<float> padded = buffer.AsSpan(0, PaddedInputLength);
+            Pad(image, padded);
+            int positions = Positions;
+            fixed (float* x = buffer, w = packed)
+            fixed (int* offsets = _tapOffsets)
+            {
+                float* y = x + PaddedInputLength;
+                Correlation.Correlate(x, offsets, Depth, w, OutGroups, y, positions, positions);
+            }
+            // Keep the valid columns of each row and add the bias: (OC, OH, OW), the NCHW layout.
+            ReadOnlySpan<float> sums = buffer.AsSpan(PaddedInputLength);
+            for (int o = 0; o < _layer.OutChannels; o++)
+            {
+                for (int i = 0; i < _outHeight; i++)
+                {
+                    ReadOnlySpan<float> row = sums.Slice(o * positions + i * _paddedWidth, _outWidth);
+                    Span<float> target = output.Slice((o * _outHeight + i) * _outWidth, _outWidth);
+                    if (bias is null)
+                    {
+                        row.CopyTo(target);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Add(row, bias[o], target);
+                    }
+                }
+            }
+        }
+
+        /// <summary>One image's ∂L/∂W into <paramref name="weightGradient"/> and, given the flipped kernel, its ∂L/∂X.</summary>
+        public void Backward(ReadOnlySpan<float> image, ReadOnlySpan<float> outputGradient, Span<float> weightGradient,
+            float[]? flipped, Span<float> inputGradient, float[] buffer)
+        {
+            int outChannels = _layer.OutChannels, k = _layer.KernelSize, padding = _layer.Padding;
+            int gradientPositions = GradientPositions, rows = OutGroups * Correlation.ChannelsPerTile;
+            int spread = PaddedInputLength, weights = spread + rows * gradientPositions;
+            int paddedGradient = weights + rows * Depth, sums = paddedGradient + PaddedGradientLength;
+            Pad(image, buffer.AsSpan(0, PaddedInputLength));
+
+            // ∂L/∂Y spread to rows of Wp, zero at the wrapped columns so they add nothing to ∂L/∂W.
+            Span<float> spreadGradient = buffer.AsSpan(spread, rows * gradientPositions);
+            spreadGradient.Clear();
+            for (int o = 0; o < outChannels; o++)
+            {
+                for (int i = 0; i < _outHeight; i++)
+                {
+                    outputGradient.Slice((o * _outHeight + i) * _outWidth, _outWidth)
+                        .CopyTo(spreadGradient.Slice(o * gradientPositions + i * _paddedWidth, _outWidth));
+                }
+            }
+            fixed (float* b = buffer)
+            fixed (int* offsets = _tapOffsets)
+            {
+                Correlation.CorrelateWeights(b + spread, gradientPositions, OutGroups, b, offsets, Depth, gradientPositions, b + weights);
+            }
+            buffer.AsSpan(weights, outChannels * Depth).CopyTo(weightGradient);
+            if (flipped is null)
+            {
+                return;
+            }
+
+            // ∂L/∂X: ∂L/∂Y padded by k − 1 all round, correlated with the flipped kernel, cropped by the padding.
+            Span<float> padded = buffer.AsSpan(paddedGradient, PaddedGradientLength);
+            padded.Clear();
+            for (int o = 0; o < outChannels; o++)
+            {
+                for (int i = 0; i < _outHeight; i++)
+                {
+                    outputGradient.Slice((o * _outHeight + i) * _outWidth, _outWidth)
+                        .CopyTo(padded.Slice((o * _gradientHeight + i + k - 1) * _gradientWidth + k - 1, _outWidth));
+                }
+            }
+            int positions = InputGradientPositions;
+            fixed (float* b = buffer, w = flipped)
+            fixed (int* offsets = _flippedTapOffsets)
+            {
+                Correlation.Correlate(b + paddedGradient, offsets, outChannels * k * k, w, InGroups, b + sums, positions, positions);
+            }
+            ReadOnlySpan<float> result = buffer.AsSpan(sums);
+            for (int c = 0; c < _layer.InChannels; c++)
+            {
+                for (int i = 0; i < _height; i++)
+                {
+                    result.Slice(c * positions + (i + padding) * _gradientWidth + padding, _width)
+                        .CopyTo(inputGradient.Slice((c * _height + i) * _width, _width));
                 }
             }
         }

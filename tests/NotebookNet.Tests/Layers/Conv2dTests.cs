@@ -54,6 +54,43 @@ public class Conv2dTests
                     }
     }
 
+    [Theory]
+    [InlineData(1, 8, 5, 0, 28, 28)]    // the seed CNN's first layer
+    [InlineData(8, 8, 5, 0, 24, 24)]    // and its second
+    [InlineData(1, 6, 5, 2, 28, 28)]    // LeNet-5's first: six channels, a group of four half empty
+    [InlineData(6, 16, 5, 0, 14, 14)]
+    [InlineData(16, 32, 3, 1, 14, 14)]  // best-cnn's
+    [InlineData(3, 5, 1, 0, 7, 9)]      // a 1×1 kernel, odd sizes
+    [InlineData(2, 3, 3, 2, 5, 4)]      // padding wider than the kernel's reach
+    [InlineData(5, 7, 4, 1, 3, 11)]     // an even kernel, a thin image
+    public void ReadingTheImageInPlaceAgreesWithIm2Col(int inChannels, int outChannels, int kernel, int padding, int height, int width)
+    {
+        var rng = new Rng(inChannels * 31 + outChannels * 7 + kernel);
+        var inPlace = new Conv2d(inChannels, outChannels, kernel, rng, padding: padding);
+        Tensor.RandomNormal(rng, 0, 1, outChannels).Data.CopyTo(inPlace.Bias!.Value.Data, 0);
+        var im2col = new Conv2d(inChannels, outChannels, kernel, rng, padding: padding) { UseIm2Col = true };
+        inPlace.Weight.Value.Data.CopyTo(im2col.Weight.Value.Data, 0);
+        inPlace.Bias.Value.Data.CopyTo(im2col.Bias!.Value.Data, 0);
+        Tensor x = Tensor.RandomNormal(rng, 0, 1, 3, inChannels, height, width);
+
+        Tensor expected = im2col.Forward(x), actual = inPlace.Forward(x);
+        AssertClose(expected.Data, actual.Data, "output");
+        Tensor gradient = Tensor.RandomNormal(rng, 0, 1, expected.Shape.ToArray());
+        Tensor expectedDx = im2col.Backward(gradient), actualDx = inPlace.Backward(gradient);
+        AssertClose(expectedDx.Data, actualDx.Data, "input gradient");
+        AssertClose(im2col.Weight.Gradient.Data, inPlace.Weight.Gradient.Data, "weight gradient");
+        AssertClose(im2col.Bias.Gradient.Data, inPlace.Bias.Gradient.Data, "bias gradient");
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{what}[{i}]: im2col {expected[i]:R}, in place {actual[i]:R}");
+        }
+    }
+
     [Fact]
     public void AnEdgeFilterByHand()
     {

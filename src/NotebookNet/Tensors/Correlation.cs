@@ -1,0 +1,223 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NotebookNet.Tensors;
+
+/// <summary>
+/// The kernels of a stride-1 convolution computed without im2col: the image is read in place at a shifted offset
+/// for each kernel tap, instead of being copied into a patch matrix first.
+/// </summary>
+/// <remarks>
+/// Store a zero-padded image of C channels row-major with row length <c>Wp</c>, flattened: an output at row i,
+/// column j is then position q = i·Wp + j, and the input pixel under tap (c, u, v) of the window at q is
+/// x[c·plane + u·Wp + v + q] — one constant offset per tap, the same for every q. So the patch matrix of im2col
+/// never needs building: row p of it, at positions q..q+7, is eight consecutive floats of the padded image at
+/// offset[p] + q, and a vector load reads it in place. Columns j ≥ OW of each row are computed too and thrown
+/// away (the windows there wrap into the next row); that costs (k − 1)/Wp of the work.
+/// <para><see cref="Correlate"/> is the forward pass, and with the kernel flipped and its channels swapped, the
+/// gradient of the input; <see cref="CorrelateWeights"/> is the gradient of the weights. Used by
+/// <see cref="Layers.Conv2d"/> for stride 1; the im2col product remains for other strides and as the reference the
+/// tests compare against.</para>
+/// </remarks>
+public static unsafe class Correlation
+{
+    /// <summary>Output channels of one micro-tile: four rows of two vectors each.</summary>
+    public const int ChannelsPerTile = 4;
+
+    /// <summary>Positions the input must stay readable past the last one computed: a partial tile reads a whole one.</summary>
+    public static int Overrun => 2 * Vector<float>.Count;
+
+    /// <summary>
+    /// y[o, q] = Σ_p w[p, o]·x[offset[p] + q] for o in [0, groups·4) and q in [0, positions), each sum in tap order
+    /// (fused multiply-adds where the processor has them), so every vector width gives the same bits.
+    /// </summary>
+    /// <param name="x">The padded input; readable up to the largest offset + positions + <see cref="Overrun"/>.</param>
+    /// <param name="offsets">Each tap's offset into <paramref name="x"/>.</param>
+    /// <param name="depth">The number of taps, C·k·k.</param>
+    /// <param name="weights">Packed by <see cref="PackWeights"/>: for each group of four output channels, depth × 4 floats.</param>
+    /// <param name="groups">Groups of four output channels.</param>
+    /// <param name="y">The output: groups·4 rows of <paramref name="ldy"/> floats.</param>
+    /// <param name="ldy">Floats from one row of <paramref name="y"/> to the next.</param>
+    /// <param name="positions">Positions q to compute in each row.</param>
+    public static void Correlate(float* x, int* offsets, int depth, float* weights, int groups, float* y, int ldy, int positions)
+    {
+        int width = 2 * Vector<float>.Count;
+        float* tile = stackalloc float[ChannelsPerTile * 2 * Vector<float>.Count];
+        for (int g = 0; g < groups; g++)
+        {
+            float* w = weights + (long)g * depth * ChannelsPerTile;
+            float* rows = y + (long)g * ChannelsPerTile * ldy;
+            int q = 0;
+            for (; q + width <= positions; q += width)
+            {
+                Tile(x + q, offsets, depth, w, rows + q, ldy);
+            }
+            if (q < positions)
+            {
+                Tile(x + q, offsets, depth, w, tile, width);
+                for (int r = 0; r < ChannelsPerTile; r++)
+                {
+                    new ReadOnlySpan<float>(tile + r * width, positions - q).CopyTo(new Span<float>(rows + (long)r * ldy + q, positions - q));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs w (channels, depth), row-major, into groups of four output channels for <see cref="Correlate"/>:
+    /// packed[g][p·4 + r] = w[4g + r, p], zero for the channels past the last.
+    /// </summary>
+    public static void PackWeights(ReadOnlySpan<float> w, int channels, int depth, Span<float> packed)
+    {
+        int groups = Groups(channels);
+        for (int g = 0; g < groups; g++)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                for (int r = 0; r < ChannelsPerTile; r++)
+                {
+                    int o = g * ChannelsPerTile + r;
+                    packed[(g * depth + p) * ChannelsPerTile + r] = o < channels ? w[o * depth + p] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Groups of four output channels needed for <paramref name="channels"/>.</summary>
+    public static int Groups(int channels) => (channels + ChannelsPerTile - 1) / ChannelsPerTile;
+
+    /// <summary>A 4 × (two vectors) tile: four output channels at 2·V consecutive positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    {
+        int v = Vector<float>.Count;
+        Vector<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            float* source = x + offsets[p];
+            var xa = Vector.Load(source);
+            var xb = Vector.Load(source + v);
+            var w0 = new Vector<float>(w[0]);
+            a0 = MultiplyAdd(w0, xa, a0);
+            b0 = MultiplyAdd(w0, xb, b0);
+            var w1 = new Vector<float>(w[1]);
+            a1 = MultiplyAdd(w1, xa, a1);
+            b1 = MultiplyAdd(w1, xb, b1);
+            var w2 = new Vector<float>(w[2]);
+            a2 = MultiplyAdd(w2, xa, a2);
+            b2 = MultiplyAdd(w2, xb, b2);
+            var w3 = new Vector<float>(w[3]);
+            a3 = MultiplyAdd(w3, xa, a3);
+            b3 = MultiplyAdd(w3, xb, b3);
+            w += ChannelsPerTile;
+        }
+        a0.Store(y);
+        b0.Store(y + v);
+        a1.Store(y + ldy);
+        b1.Store(y + ldy + v);
+        a2.Store(y + 2 * ldy);
+        b2.Store(y + 2 * ldy + v);
+        a3.Store(y + 3 * ldy);
+        b3.Store(y + 3 * ldy + v);
+    }
+
+    /// <summary>
+    /// dw[o, p] = Σ_q g[o, q]·x[offset[p] + q] for o in [0, groups·4), p in [0, depth): the gradient of the weights.
+    /// Each sum over q is added in one fixed order whatever the vector width: eight running sums (sum ℓ takes the
+    /// positions q ≡ ℓ mod 8 in turn, products rounded before they are added), folded in halves as
+    /// <see cref="FixedOrder"/> does.
+    /// </summary>
+    /// <param name="g">The output gradient: groups·4 rows of <paramref name="ldg"/> floats, zero at the positions to leave out.</param>
+    /// <param name="ldg">Floats from one row of <paramref name="g"/> to the next.</param>
+    /// <param name="groups">Groups of four output channels.</param>
+    /// <param name="x">The padded input, as for <see cref="Correlate"/>.</param>
+    /// <param name="offsets">Each tap's offset into <paramref name="x"/>.</param>
+    /// <param name="depth">The number of taps.</param>
+    /// <param name="positions">Positions q summed over; a multiple of 8.</param>
+    /// <param name="dw">(groups·4, depth), row-major.</param>
+    /// <exception cref="ArgumentException"><paramref name="positions"/> is not a multiple of 8.</exception>
+    public static void CorrelateWeights(float* g, int ldg, int groups, float* x, int* offsets, int depth, int positions, float* dw)
+    {
+        if (positions % 8 != 0)
+        {
+            throw new ArgumentException($"positions must be a multiple of 8, got {positions}");
+        }
+        for (int group = 0; group < groups; group++)
+        {
+            float* rows = g + (long)group * ChannelsPerTile * ldg;
+            float* sums = dw + (long)group * ChannelsPerTile * depth;
+            for (int p = 0; p < depth; p += 2)
+            {
+                // Two taps at a time share the loads of the gradient; an odd last tap is computed twice.
+                int second = Math.Min(p + 1, depth - 1);
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    WeightTile256(rows, ldg, x + offsets[p], x + offsets[second], positions, sums + p, sums + second, depth);
+                }
+                else
+                {
+                    WeightTile128(rows, ldg, x + offsets[p], x + offsets[second], positions, sums + p, sums + second, depth);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightTile256(float* g, int ldg, float* x0, float* x1, int positions, float* dw0, float* dw1, int ldw)
+    {
+        Vector256<float> s00 = default, s10 = default, s20 = default, s30 = default;
+        Vector256<float> s01 = default, s11 = default, s21 = default, s31 = default;
+        for (int q = 0; q < positions; q += 8)
+        {
+            var xa = Vector256.Load(x0 + q);
+            var xb = Vector256.Load(x1 + q);
+            var g0 = Vector256.Load(g + q);
+            s00 += g0 * xa;
+            s01 += g0 * xb;
+            var g1 = Vector256.Load(g + ldg + q);
+            s10 += g1 * xa;
+            s11 += g1 * xb;
+            var g2 = Vector256.Load(g + 2 * ldg + q);
+            s20 += g2 * xa;
+            s21 += g2 * xb;
+            var g3 = Vector256.Load(g + 3 * ldg + q);
+            s30 += g3 * xa;
+            s31 += g3 * xb;
+        }
+        dw0[0] = FixedOrder.Fold(s00.GetLower() + s00.GetUpper());
+        dw1[0] = FixedOrder.Fold(s01.GetLower() + s01.GetUpper());
+        dw0[ldw] = FixedOrder.Fold(s10.GetLower() + s10.GetUpper());
+        dw1[ldw] = FixedOrder.Fold(s11.GetLower() + s11.GetUpper());
+        dw0[2 * ldw] = FixedOrder.Fold(s20.GetLower() + s20.GetUpper());
+        dw1[2 * ldw] = FixedOrder.Fold(s21.GetLower() + s21.GetUpper());
+        dw0[3 * ldw] = FixedOrder.Fold(s30.GetLower() + s30.GetUpper());
+        dw1[3 * ldw] = FixedOrder.Fold(s31.GetLower() + s31.GetUpper());
+    }
+
+    /// <summary><see cref="WeightTile256"/> with each eight running sums held as two 128-bit vectors: the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightTile128(float* g, int ldg, float* x0, float* x1, int positions, float* dw0, float* dw1, int ldw)
+    {
+        for (int r = 0; r < ChannelsPerTile; r++)
+        {
+            float* row = g + (long)r * ldg;
+            Vector128<float> low0 = default, high0 = default, low1 = default, high1 = default;
+            for (int q = 0; q < positions; q += 8)
+            {
+                var gLow = Vector128.Load(row + q);
+                var gHigh = Vector128.Load(row + q + 4);
+                low0 += gLow * Vector128.Load(x0 + q);
+                high0 += gHigh * Vector128.Load(x0 + q + 4);
+                low1 += gLow * Vector128.Load(x1 + q);
+                high1 += gHigh * Vector128.Load(x1 + q + 4);
+            }
+            dw0[r * ldw] = FixedOrder.Fold(low0 + high0);
+            dw1[r * ldw] = FixedOrder.Fold(low1 + high1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? Vector.FusedMultiplyAdd(a, b, c) : a * b + c;
+}
