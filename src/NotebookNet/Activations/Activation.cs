@@ -30,7 +30,7 @@ public abstract class Activation : ILayer
     /// <inheritdoc/>
     public Tensor Forward(Tensor input)
     {
-        var output = new Tensor(input.Shape.ToArray());
+        var output = Tensor.ForOverwrite(input.Shape.ToArray()); // Apply writes every value
         LastInput = input;
         Apply(input.Data, output.Data);
         LastOutput = output;
@@ -48,14 +48,14 @@ public abstract class Activation : ILayer
         {
             throw new ArgumentException($"{GetType().Name}.Backward: expected gradient shape {LastOutput.ShapeText}, got {outputGradient.ShapeText}");
         }
-        var inputGradient = new Tensor(outputGradient.Shape.ToArray());
+        var inputGradient = Tensor.ForOverwrite(outputGradient.Shape.ToArray()); // Derive writes every value
         Derive(outputGradient.Data, inputGradient.Data);
         return inputGradient;
     }
 
-    /// <summary>output = f(input), element by element (or row by row for softmax).</summary>
+    /// <summary>output = f(input), element by element (or row by row for softmax); writes every value of <paramref name="output"/>.</summary>
     protected abstract void Apply(ReadOnlySpan<float> input, Span<float> output);
 
-    /// <summary>∂L/∂input from ∂L/∂output and the cached forward values.</summary>
+    /// <summary>∂L/∂input from ∂L/∂output and the cached forward values; writes every value of <paramref name="inputGradient"/>.</summary>
     protected abstract void Derive(ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
 }

@@ -104,7 +104,7 @@ public sealed class Conv2d : ILayer
     public Tensor Forward(Tensor input)
     {
         int[] shape = OutputShape(input.Shape);
-        var output = new Tensor(shape);
+        var output = Tensor.ForOverwrite(shape); // both paths write every value
         var geometry = new Geometry(this, input.Size(2), input.Size(3), shape[2], shape[3]);
         float[] x = input.Data, y = output.Data, w = Weight.Value.Data;
         float[]? b = Bias?.Value.Data;
@@ -153,7 +153,8 @@ public sealed class Conv2d : ILayer
             _weightGradients = new float[count * weightLength];
         }
         float[] partial = _weightGradients;
-        Tensor? dx = inputGradient ? new Tensor(input.Shape.ToArray()) : null;
+        // In place, every value of ∂L/∂X is written; im2col adds the patches into zeros.
+        Tensor? dx = !inputGradient ? null : InPlace ? Tensor.ForOverwrite(input.Shape.ToArray()) : new Tensor(input.Shape.ToArray());
         float[] x = input.Data, dy = outputGradient.Data, w = Weight.Value.Data;
         if (InPlace)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Optimizers;
@@ -66,7 +67,25 @@ public sealed class Adam : Optimizer
     {
         float stepSize = learningRate / _correction1;
         Span<float> m = _firstMoments[index], v = _secondMoments[index];
-        for (int j = 0; j < theta.Length; j++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations in the same order on whole vectors: each lane gets exactly the scalar loop's bits.
+            int width = Vector<float>.Count;
+            Vector<float> decay = new(WeightDecay), beta1 = new(Beta1), keep1 = new(1f - Beta1), beta2 = new(Beta2), keep2 = new(1f - Beta2);
+            Vector<float> step = new(stepSize), correction2 = new(_inverseSqrtCorrection2), epsilon = new(Epsilon);
+            for (; j <= theta.Length - width; j += width)
+            {
+                Vector<float> t = new(theta[j..]);
+                Vector<float> g = new Vector<float>(gradient[j..]) + decay * t;
+                Vector<float> mj = beta1 * new Vector<float>(m[j..]) + keep1 * g;
+                Vector<float> vj = beta2 * new Vector<float>(v[j..]) + keep2 * g * g;
+                mj.CopyTo(m[j..]);
+                vj.CopyTo(v[j..]);
+                (t - step * mj / (Vector.SquareRoot(vj) * correction2 + epsilon)).CopyTo(theta[j..]);
+            }
+        }
+        for (; j < theta.Length; j++)
         {
             float g = gradient[j] + WeightDecay * theta[j];
             m[j] = Beta1 * m[j] + (1f - Beta1) * g;

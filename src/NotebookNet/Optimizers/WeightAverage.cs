@@ -1,3 +1,4 @@
+using System.Numerics;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Optimizers;
@@ -59,7 +60,18 @@ public sealed class WeightAverage
             // θ̄ ← d·θ̄ + (1 − d)·θ  =  θ̄ + (1 − d)·(θ − θ̄)
             Span<float> average = _average[i];
             ReadOnlySpan<float> value = _parameters[i].Value.Data;
-            for (int j = 0; j < average.Length; j++)
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                // The same operations on whole vectors: the scalar loop's bits, lane by lane.
+                Vector<float> rate = new(1f - decay);
+                for (; j <= average.Length - Vector<float>.Count; j += Vector<float>.Count)
+                {
+                    Vector<float> mean = new(average[j..]);
+                    (mean + rate * (new Vector<float>(value[j..]) - mean)).CopyTo(average[j..]);
+                }
+            }
+            for (; j < average.Length; j++)
             {
                 average[j] += (1f - decay) * (value[j] - average[j]);
             }

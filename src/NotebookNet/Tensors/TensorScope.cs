@@ -36,7 +36,8 @@ public sealed class TensorScope : IDisposable
         }
     }
 
-    internal static float[] Allocate(int length)
+    /// <summary>A buffer of <paramref name="length"/> floats: zeroed, or when <paramref name="zeroed"/> is false and the scope reuses one, as it was left.</summary>
+    internal static float[] Allocate(int length, bool zeroed = true)
     {
         TensorScope? scope = t_current;
         if (scope is null || length < 1024)
@@ -53,7 +54,7 @@ public sealed class TensorScope : IDisposable
         {
             buffer = scope._buffers[scope._next] = new float[length];
         }
-        else
+        else if (zeroed)
         {
             Array.Clear(buffer);
         }

@@ -31,6 +31,52 @@ public class PoolingAndDropoutTests
         Assert.Equal(new float[] { 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 4 }, dx.Data);
     }
 
+    [Theory]
+    [InlineData(2, 2)]   // the unrolled path
+    [InlineData(3, 3)]
+    [InlineData(2, 1)]
+    public void MaxPoolTakesTheFirstOfEqualMaximaAndPassesNaNOn(int kernel, int stride)
+    {
+        // Values from {0, 1, 2} tie often. Odd sizes leave rows and columns no window covers.
+        var rng = new Random(kernel * 10 + stride);
+        float[] values = Enumerable.Range(0, 2 * 3 * 9 * 7).Select(_ => (float)rng.Next(3)).ToArray();
+        float[] withNaN = values.Select(v => rng.Next(30) == 0 ? float.NaN : v).ToArray();
+        var pool = new MaxPool2d(kernel, stride);
+        Tensor output = pool.Forward(new Tensor(values, 2, 3, 9, 7));
+        Tensor ones = new(output.Shape.ToArray());
+        ones.Data.AsSpan().Fill(1f);
+        float[] routed = pool.Backward(ones).Data;
+        float[] outputWithNaN = new MaxPool2d(kernel, stride).Forward(new Tensor(withNaN, 2, 3, 9, 7)).Data;
+
+        var expectedRouted = new float[values.Length];
+        int at = 0;
+        for (int plane = 0; plane < 6; plane++)
+        {
+            for (int i = 0; i < output.Size(2); i++)
+            {
+                for (int j = 0; j < output.Size(3); j++, at++)
+                {
+                    // The definition, in scan order: only a larger value moves the choice.
+                    int best = -1;
+                    bool sawNaN = false;
+                    for (int u = 0; u < kernel; u++)
+                    {
+                        for (int v = 0; v < kernel; v++)
+                        {
+                            int index = (plane * 9 + i * stride + u) * 7 + j * stride + v;
+                            best = best < 0 || values[index] > values[best] ? index : best;
+                            sawNaN |= float.IsNaN(withNaN[index]);
+                        }
+                    }
+                    Assert.Equal(values[best], output.Data[at]);
+                    expectedRouted[best] += 1f;
+                    Assert.True(sawNaN ? float.IsNaN(outputWithNaN[at]) : outputWithNaN[at] == values[best], $"window {at} with NaN: {outputWithNaN[at]}");
+                }
+            }
+        }
+        Assert.Equal(expectedRouted, routed);
+    }
+
     [Fact]
     public void DropoutDropsTheRightFractionKeepsTheMeanAndBackpropagatesThroughItsMask()
     {

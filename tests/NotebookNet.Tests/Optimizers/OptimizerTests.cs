@@ -43,6 +43,33 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AdamStepsEachValueAsItsFormulaDoesBitForBit()
+    {
+        // The step works on whole vectors; each value must still get the bits of the formula written out per value.
+        var rng = new Random(3);
+        float[] start = Enumerable.Range(0, 37).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+        var p = new Parameter("p", new Tensor(start.ToArray(), 37));
+        var adam = new Adam([p], learningRate: 0.01f, weightDecay: 0.001f);
+        float[] theta = start.ToArray(), m = new float[37], v = new float[37];
+        for (int step = 1; step <= 3; step++)
+        {
+            float[] gradient = Enumerable.Range(0, 37).Select(_ => (float)rng.NextDouble() * 2f - 1f).ToArray();
+            gradient.CopyTo(p.Gradient.Data, 0);
+            adam.Step();
+            float stepSize = 0.01f / (1f - MathF.Pow(0.9f, step));
+            float inverse = 1f / MathF.Sqrt(1f - MathF.Pow(0.999f, step));
+            for (int j = 0; j < 37; j++)
+            {
+                float g = gradient[j] + 0.001f * theta[j];
+                m[j] = 0.9f * m[j] + (1f - 0.9f) * g;
+                v[j] = 0.999f * v[j] + (1f - 0.999f) * g * g;
+                theta[j] -= stepSize * m[j] / (MathF.Sqrt(v[j]) * inverse + 1e-8f);
+            }
+            Assert.Equal(theta, p.Value.Data);
+        }
+    }
+
+    [Fact]
     public void AdamMinimisesAQuadratic()
     {
         Parameter p = Make(5f, 0f);

@@ -30,6 +30,31 @@ public class WeightAverageTests(MnistFixture mnist) : IClassFixture<MnistFixture
         Assert.Equal(30f, parameter.Value.Data[0]);
     }
 
+    [Fact]
+    public void EveryValueIsAveragedBitForBitAsTheFormulaWrittenPerValue()
+    {
+        // The update works on whole vectors; 37 values cover the vectors and the scalar rest.
+        var rng = new Random(5);
+        var parameter = new Parameter("w", new Tensor(37));
+        var average = new WeightAverage([parameter], decay: 0.99f);
+        float[] expected = new float[37]; // the average starts as the parameters were: zeros
+        for (int t = 1; t <= 20; t++)
+        {
+            for (int j = 0; j < 37; j++)
+            {
+                parameter.Value.Data[j] = (float)rng.NextDouble() - 0.5f;
+            }
+            average.Update();
+            float d = Math.Min(0.99f, (1f + t) / (10f + t));
+            for (int j = 0; j < 37; j++)
+            {
+                expected[j] += (1f - d) * (parameter.Value.Data[j] - expected[j]);
+            }
+        }
+        average.Apply();
+        Assert.Equal(expected, parameter.Value.Data);
+    }
+
     [Theory]
     [InlineData(1f)]
     [InlineData(-0.1f)]
