@@ -32,9 +32,18 @@ for notebook in "${notebooks[@]}"; do
   else
     unset NOTEBOOKNET_QUICK
   fi
-  if dotnet tool run dotnet-repl --run "$notebook" --exit-after-run --output-path "$outputs/$notebook" >"$outputs/$notebook.log" 2>&1 \
+  # The kernel's peak resident memory, where GNU time is installed (Debian's "time" package).
+  measure=()
+  if [ -x /usr/bin/time ]; then
+    measure=(/usr/bin/time -o "$outputs/$notebook.peak" -f "%M")
+  fi
+  if "${measure[@]}" dotnet tool run dotnet-repl --run "$notebook" --exit-after-run --output-path "$outputs/$notebook" >"$outputs/$notebook.log" 2>&1 \
      && ! grep -q '"output_type": "error"' "$outputs/$notebook"; then
-    echo "ok      $notebook ($(( $(date +%s) - start )) s)"
+    peak=""
+    if [ -s "$outputs/$notebook.peak" ]; then
+      peak=", peak $(( $(tail -1 "$outputs/$notebook.peak") / 1024 )) MB"
+    fi
+    echo "ok      $notebook ($(( $(date +%s) - start )) s$peak)"
     if [ "$quick" -eq 0 ]; then
       # Keep the outputs; drop dotnet-repl's per-cell timestamps, which would change on every run.
       grep -v '"dotnet_repl_cellExecution' "$outputs/$notebook" > "$notebook"

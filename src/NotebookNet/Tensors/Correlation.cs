@@ -20,7 +20,7 @@ namespace NotebookNet.Tensors;
 /// <see cref="Layers.Conv2d"/> for stride 1; the im2col product remains for other strides and as the reference the
 /// tests compare against.</para>
 /// </remarks>
-public static unsafe class Correlation
+internal static unsafe class Correlation
 {
     /// <summary>Output channels of one micro-tile: four rows of three vectors each.</summary>
     public const int ChannelsPerTile = 4;
