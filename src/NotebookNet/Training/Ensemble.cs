@@ -15,7 +15,7 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
     public IReadOnlyList<Sequential> Members { get; } = members.Count > 0 ? members : throw new ArgumentException("an ensemble needs at least one member");
 
     /// <summary>The mean of the members' softmax probabilities for each example, shape (N, C).</summary>
-    public Tensor Probabilities(Dataset data, int batchSize = 1000)
+    public Tensor Probabilities(Dataset data, int batchSize = 250)
     {
         Tensor? sum = null;
         var softmax = new Softmax();

@@ -14,6 +14,31 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
     private const float RashidFloor = 0.88f;
 
     [Fact]
+    public void AnImagesOutputDoesNotDependOnTheBatchItIsIn()
+    {
+        // Evaluation runs in batches of 250 to bound its memory; the outputs must be those of any other batching.
+        Dataset test = Recipe.BestCnn.Shape(mnist.Test.ToDataset(Recipe.BestCnn.Scaling, 530));
+        Sequential model = Recipe.BestCnn.CreateModel(new Rng(4));
+        model.IsTraining = false;
+        Tensor Outputs(int batchSize)
+        {
+            var all = new List<float>();
+            for (int start = 0; start < test.Count; start += batchSize)
+            {
+                Tensor images = test.Batch(start, Math.Min(batchSize, test.Count - start));
+                all.AddRange(model.Forward(images).Data);
+            }
+            return new Tensor(all.ToArray(), test.Count, 10);
+        }
+        float[] whole = Outputs(530).Data;
+        foreach (int batchSize in new[] { 250, 64, 7 })
+        {
+            Assert.True(whole.AsSpan().SequenceEqual(Outputs(batchSize).Data), $"batches of {batchSize} gave other outputs than one batch of 530");
+        }
+        Assert.Equal(Evaluation.Predict(model, test, 530), Evaluation.Predict(model, test));
+    }
+
+    [Fact]
     public void SameSeedGivesBitIdenticalWeights()
     {
         Dataset train = mnist.Train.ToDataset(count: 2000);
