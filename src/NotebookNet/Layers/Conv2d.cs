@@ -226,23 +226,23 @@ public sealed class Conv2d : ILayer
         int threads = Math.Min(count, MatMul.MaxDegreeOfParallelism);
         if (threads <= 1)
         {
-            float[] col = ArrayPool<float>.Shared.Rent(bufferLength);
+            float[] buffer = ArrayPool<float>.Shared.Rent(bufferLength);
             for (int n = 0; n < count; n++)
             {
-                body(n, col);
+                body(n, buffer);
             }
-            ArrayPool<float>.Shared.Return(col);
+            ArrayPool<float>.Shared.Return(buffer);
             return;
         }
-        // Contiguous ranges of images per thread; each thread rents one patch buffer for all of its images.
+        // Contiguous ranges of images per thread; each thread rents one buffer for all of its images.
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            float[] col = ArrayPool<float>.Shared.Rent(bufferLength);
+            float[] buffer = ArrayPool<float>.Shared.Rent(bufferLength);
             for (int n = t * count / threads; n < (t + 1) * count / threads; n++)
             {
-                body(n, col);
+                body(n, buffer);
             }
-            ArrayPool<float>.Shared.Return(col);
+            ArrayPool<float>.Shared.Return(buffer);
         });
     }
 
