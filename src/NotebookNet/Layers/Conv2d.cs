@@ -430,12 +430,22 @@ public sealed class Conv2d : ILayer
         {
             int padding = _layer.Padding;
             padded[..PaddedInputLength].Clear();
-            for (int c = 0; c < _layer.InChannels; c++)
+            CopyRows(image, _height * _width, _width, padded[(padding * _paddedWidth + padding)..], _paddedHeight * _paddedWidth, _paddedWidth,
+                _layer.InChannels, _height, _width);
+        }
+
+        /// <summary>
+        /// Copies <paramref name="channels"/> planes of <paramref name="rows"/> rows of <paramref name="width"/> floats from one
+        /// layout to another: row i of plane c starts at c·plane + i·row in each, with that side's plane and row lengths.
+        /// </summary>
+        private static void CopyRows(ReadOnlySpan<float> source, int sourcePlane, int sourceRow,
+            Span<float> target, int targetPlane, int targetRow, int channels, int rows, int width)
+        {
+            for (int c = 0; c < channels; c++)
             {
-                for (int i = 0; i < _height; i++)
+                for (int i = 0; i < rows; i++)
                 {
-                    image.Slice((c * _height + i) * _width, _width)
-                        .CopyTo(padded.Slice((c * _paddedHeight + i + padding) * _paddedWidth + padding, _width));
+                    source.Slice(c * sourcePlane + i * sourceRow, width).CopyTo(target.Slice(c * targetPlane + i * targetRow, width));
                 }
             }
         }
@@ -485,14 +495,7 @@ public sealed class Conv2d : ILayer
             // ∂L/∂Y spread to rows of Wp, zero at the wrapped columns so they add nothing to ∂L/∂W.
             Span<float> spreadGradient = buffer.AsSpan(spread, rows * gradientPositions);
             spreadGradient.Clear();
-            for (int o = 0; o < outChannels; o++)
-            {
-                for (int i = 0; i < _outHeight; i++)
-                {
-                    outputGradient.Slice((o * _outHeight + i) * _outWidth, _outWidth)
-                        .CopyTo(spreadGradient.Slice(o * gradientPositions + i * _paddedWidth, _outWidth));
-                }
-            }
+            CopyRows(outputGradient, _outHeight * _outWidth, _outWidth, spreadGradient, gradientPositions, _paddedWidth, outChannels, _outHeight, _outWidth);
             fixed (float* b = buffer)
             fixed (int* offsets = _tapOffsets)
             {
@@ -507,29 +510,16 @@ public sealed class Conv2d : ILayer
             // ∂L/∂X: ∂L/∂Y padded by k − 1 all round, correlated with the flipped kernel, cropped by the padding.
             Span<float> padded = buffer.AsSpan(paddedGradient, PaddedGradientLength);
             padded.Clear();
-            for (int o = 0; o < outChannels; o++)
-            {
-                for (int i = 0; i < _outHeight; i++)
-                {
-                    outputGradient.Slice((o * _outHeight + i) * _outWidth, _outWidth)
-                        .CopyTo(padded.Slice((o * _gradientHeight + i + k - 1) * _gradientWidth + k - 1, _outWidth));
-                }
-            }
+            CopyRows(outputGradient, _outHeight * _outWidth, _outWidth, padded[((k - 1) * _gradientWidth + k - 1)..], _gradientHeight * _gradientWidth,
+                _gradientWidth, outChannels, _outHeight, _outWidth);
             int positions = InputGradientPositions;
             fixed (float* b = buffer, w = flipped)
             fixed (int* offsets = _flippedTapOffsets)
             {
                 Correlation.Correlate(b + paddedGradient, offsets, outChannels * k * k, w, InGroups, b + sums, positions, positions);
             }
-            ReadOnlySpan<float> result = buffer.AsSpan(sums);
-            for (int c = 0; c < _layer.InChannels; c++)
-            {
-                for (int i = 0; i < _height; i++)
-                {
-                    result.Slice(c * positions + (i + padding) * _gradientWidth + padding, _width)
-                        .CopyTo(inputGradient.Slice((c * _height + i) * _width, _width));
-                }
-            }
+            CopyRows(buffer.AsSpan(sums + padding * _gradientWidth + padding), positions, _gradientWidth, inputGradient, _height * _width, _width,
+                _layer.InChannels, _height, _width);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using static NotebookNet.Tensors.MatMul;
 
 namespace NotebookNet.Tensors;
 
@@ -200,14 +201,14 @@ internal static unsafe class Correlation
             s30 = MultiplyAdd(g3, xa, s30);
             s31 = MultiplyAdd(g3, xb, s31);
         }
-        dw0[0] = FixedOrder.Fold(s00.GetLower() + s00.GetUpper());
-        dw1[0] = FixedOrder.Fold(s01.GetLower() + s01.GetUpper());
-        dw0[ldw] = FixedOrder.Fold(s10.GetLower() + s10.GetUpper());
-        dw1[ldw] = FixedOrder.Fold(s11.GetLower() + s11.GetUpper());
-        dw0[2 * ldw] = FixedOrder.Fold(s20.GetLower() + s20.GetUpper());
-        dw1[2 * ldw] = FixedOrder.Fold(s21.GetLower() + s21.GetUpper());
-        dw0[3 * ldw] = FixedOrder.Fold(s30.GetLower() + s30.GetUpper());
-        dw1[3 * ldw] = FixedOrder.Fold(s31.GetLower() + s31.GetUpper());
+        dw0[0] = FixedOrder.Fold(s00);
+        dw1[0] = FixedOrder.Fold(s01);
+        dw0[ldw] = FixedOrder.Fold(s10);
+        dw1[ldw] = FixedOrder.Fold(s11);
+        dw0[2 * ldw] = FixedOrder.Fold(s20);
+        dw1[2 * ldw] = FixedOrder.Fold(s21);
+        dw0[3 * ldw] = FixedOrder.Fold(s30);
+        dw1[3 * ldw] = FixedOrder.Fold(s31);
     }
 
     /// <summary><see cref="WeightTile256"/> with each eight running sums held as two 128-bit vectors: the same bits.</summary>
@@ -231,19 +232,4 @@ internal static unsafe class Correlation
             dw1[r * ldw] = FixedOrder.Fold(low1 + high1);
         }
     }
-
-    private static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
-
-    /// <summary>a·b + c, fused (rounded once) where the processor can, as the matrix multiply's kernels do.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) =>
-        HasFusedMultiplyAdd ? Vector.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        HasFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        HasFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
 }

@@ -52,7 +52,7 @@ public static class FixedOrder
             {
                 sums += Term(Vector256.Create(x.Slice(i, Lanes)), Vector256.Create(y.Slice(i, Lanes)), kind);
             }
-            total = Fold(sums.GetLower() + sums.GetUpper());
+            total = Fold(sums);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
@@ -94,4 +94,8 @@ public static class FixedOrder
     /// <summary>(v₀ + v₂) + (v₁ + v₃): the last two steps of folding running sums in halves, shared with the matrix multiply's dot products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Fold(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
+
+    /// <summary>Eight running sums folded in halves: lanes ℓ and ℓ + 4 first, then as <see cref="Fold(Vector128{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Fold(Vector256<float> v) => Fold(v.GetLower() + v.GetUpper());
 }

@@ -25,17 +25,29 @@ public static unsafe partial class MatMul
 
     /// <summary>
     /// a·b + c on 128-bit vectors: one fused instruction where the processor has one (Arm64's NEON, x64 with FMA), else a
-    /// multiply and an add — an emulated fused multiply-add would be many times slower than both.
+    /// multiply and an add — an emulated fused multiply-add would be many times slower than both. Every kernel of the
+    /// library that multiplies and adds (here and in <see cref="Correlation"/>) rounds by this one rule.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+    internal static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         HasFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary><see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> on 256-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        HasFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary><see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> on vectors of the platform's preferred width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static System.Numerics.Vector<float> MultiplyAdd(System.Numerics.Vector<float> a, System.Numerics.Vector<float> b, System.Numerics.Vector<float> c) =>
+        HasFusedMultiplyAdd ? System.Numerics.Vector.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     /// <summary>a·b + c on floats, rounded once or twice as <see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MultiplyAdd(float a, float b, float c) => HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+    internal static float MultiplyAdd(float a, float b, float c) => HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    private static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+    /// <summary>Whether the processor multiplies and adds with one rounding (FMA on x64, NEON on Arm64).</summary>
+    internal static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <summary>
     /// C[0:6, 0:8] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:8] + β·C, twelve 4-wide accumulators: the kernel for 128-bit vectors, the

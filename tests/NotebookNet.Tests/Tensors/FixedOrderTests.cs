@@ -76,8 +76,7 @@ public class FixedOrderTests
     {
         // y = x·Wᵀ for one row x: sixteen running sums of multiply-adds (fused where the processor has them), folded in
         // halves, then the rest in turn.
-        bool fused = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
-        float MultiplyAdd(float a, float b, float c) => fused ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+        float MultiplyAdd(float a, float b, float c) => MatMul.HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
         foreach (int k in new[] { 2, 15, 16, 17, 100, 784 })
         {
             const int n = 7; // four rows at a time, then three one by one
