@@ -61,4 +61,6 @@ for notebook in "${notebooks[@]}"; do
     failed=1
   fi
 done
+# A failed run's folder stays for the message above; a passing one is removed (CI clones share one disk).
+[ "$failed" -ne 0 ] || rm -rf "$outputs"
 exit "$failed"
