@@ -1,4 +1,3 @@
-using System.Buffers;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
@@ -113,11 +112,11 @@ public sealed class Conv2d : ILayer
         {
             var direct = new InPlaceGeometry(this, input.Size(2), input.Size(3));
             float[] packed = direct.PackForward(w);
-            ForEachImage(input.Size(0), direct.ForwardBufferLength, (n, buffer) =>
+            EachImage.Run(input.Size(0), direct.ForwardBufferLength, (n, buffer) =>
                 direct.Forward(x.AsSpan(n * geometry.InputLength, geometry.InputLength), packed, b, y.AsSpan(n * geometry.OutputLength, geometry.OutputLength), buffer));
             return output;
         }
-        ForEachImage(input.Size(0), geometry.ColumnLength, (n, col) =>
+        EachImage.Run(input.Size(0), geometry.ColumnLength, (n, col) =>
         {
             geometry.Im2Col(x.AsSpan(n * geometry.InputLength, geometry.InputLength), col);
             Span<float> yn = y.AsSpan(n * geometry.OutputLength, geometry.OutputLength);
@@ -160,7 +159,7 @@ public sealed class Conv2d : ILayer
         {
             var direct = new InPlaceGeometry(this, input.Size(2), input.Size(3));
             float[]? flipped = dx is null ? null : direct.PackFlipped(w);
-            ForEachImage(count, direct.BackwardBufferLength, (n, buffer) => direct.Backward(
+            EachImage.Run(count, direct.BackwardBufferLength, (n, buffer) => direct.Backward(
                 x.AsSpan(n * geometry.InputLength, geometry.InputLength), dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength),
                 partial.AsSpan(n * weightLength, weightLength), flipped, dx is null ? default : dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength), buffer));
         }
@@ -176,7 +175,7 @@ public sealed class Conv2d : ILayer
 
     private void Im2ColBackward(int count, Geometry geometry, float[] x, float[] dy, float[] w, float[] partial, int weightLength, Tensor? dx)
     {
-        ForEachImage(count, geometry.ColumnLength, (n, col) =>
+        EachImage.Run(count, geometry.ColumnLength, (n, col) =>
         {
             ReadOnlySpan<float> dyn = dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength);
             geometry.Im2Col(x.AsSpan(n * geometry.InputLength, geometry.InputLength), col);
@@ -218,32 +217,6 @@ public sealed class Conv2d : ILayer
                 biasGradient[o] = sum;
             }
         }
-    }
-
-    /// <summary>Runs <paramref name="body"/> for images 0..count−1, spread over the threads, each thread with a buffer of <paramref name="bufferLength"/> floats.</summary>
-    private static void ForEachImage(int count, int bufferLength, Action<int, float[]> body)
-    {
-        int threads = Math.Min(count, MatMul.MaxDegreeOfParallelism);
-        if (threads <= 1)
-        {
-            float[] buffer = ArrayPool<float>.Shared.Rent(bufferLength);
-            for (int n = 0; n < count; n++)
-            {
-                body(n, buffer);
-            }
-            ArrayPool<float>.Shared.Return(buffer);
-            return;
-        }
-        // Contiguous ranges of images per thread; each thread rents one buffer for all of its images.
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            float[] buffer = ArrayPool<float>.Shared.Rent(bufferLength);
-            for (int n = t * count / threads; n < (t + 1) * count / threads; n++)
-            {
-                body(n, buffer);
-            }
-            ArrayPool<float>.Shared.Return(buffer);
-        });
     }
 
     /// <summary>The sizes of one image's input, patches and output, and im2col / col2im between them.</summary>

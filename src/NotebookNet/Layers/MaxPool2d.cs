@@ -50,18 +50,29 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
         {
             _argmax = new int[output.Length];
         }
-        int height = input.Size(2), width = input.Size(3), outHeight = shape[2], outWidth = shape[3];
-        int planes = shape[0] * shape[1];
-        ReadOnlySpan<float> x = input.Data;
-        Span<float> y = output.Data;
-        Span<int> argmax = _argmax;
-        if (KernelSize == 2 && Stride == 2)
+        int channels = shape[1], height = input.Size(2), width = input.Size(3), outHeight = shape[2], outWidth = shape[3];
+        float[] x = input.Data, y = output.Data;
+        int[] argmax = _argmax;
+        // Image by image on the threads: each image's windows, maxima and positions are its own.
+        EachImage.Run(shape[0], n =>
         {
-            PoolTwoByTwo(x, y, argmax, planes, height, width, outHeight, outWidth);
-            _inputShape = input.Shape.ToArray();
-            return output;
-        }
-        for (int plane = 0; plane < planes; plane++)
+            if (KernelSize == 2 && Stride == 2)
+            {
+                PoolTwoByTwo(x, y, argmax, n * channels, (n + 1) * channels, height, width, outHeight, outWidth);
+            }
+            else
+            {
+                Pool(x, y, argmax, n * channels, (n + 1) * channels, height, width, outHeight, outWidth);
+            }
+        });
+        _inputShape = input.Shape.ToArray();
+        return output;
+    }
+
+    /// <summary>Pools planes <paramref name="firstPlane"/> to <paramref name="endPlane"/> − 1 (a plane is one channel of one image).</summary>
+    private void Pool(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int firstPlane, int endPlane, int height, int width, int outHeight, int outWidth)
+    {
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             int inBase = plane * height * width, outBase = plane * outHeight * outWidth;
             for (int i = 0; i < outHeight; i++)
@@ -90,17 +101,15 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
                 }
             }
         }
-        _inputShape = input.Shape.ToArray();
-        return output;
     }
 
     /// <summary>
     /// The general loop unrolled for 2×2 windows with stride 2, every network's pooling here: the same comparisons in
     /// the same order (the first of equal maxima wins; a NaN passes through), about three times faster.
     /// </summary>
-    private static void PoolTwoByTwo(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int planes, int height, int width, int outHeight, int outWidth)
+    private static void PoolTwoByTwo(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int firstPlane, int endPlane, int height, int width, int outHeight, int outWidth)
     {
-        for (int plane = 0; plane < planes; plane++)
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             for (int i = 0; i < outHeight; i++)
             {
@@ -132,10 +141,17 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
         int[] inputShape = _inputShape ?? throw new InvalidOperationException("MaxPool2d.Backward called before Forward");
         outputGradient.RequireShape($"{Spec}.Backward output gradient", OutputShape(inputShape));
         var inputGradient = new Tensor(inputShape);
-        for (int i = 0; i < outputGradient.Length; i++)
+        float[] dx = inputGradient.Data, dy = outputGradient.Data;
+        int[] argmax = _argmax;
+        int perImage = outputGradient.Length / inputShape[0];
+        // Image by image on the threads: an image's maxima all lie in its own input.
+        EachImage.Run(inputShape[0], n =>
         {
-            inputGradient.Data[_argmax[i]] += outputGradient.Data[i];
-        }
+            for (int i = n * perImage; i < (n + 1) * perImage; i++)
+            {
+                dx[argmax[i]] += dy[i];
+            }
+        });
         return inputGradient;
     }
 }
