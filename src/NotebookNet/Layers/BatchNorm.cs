@@ -147,7 +147,7 @@ public sealed class BatchNorm : ILayer
     public Tensor Backward(Tensor outputGradient)
     {
         Tensor normalized = _normalized ?? throw new InvalidOperationException("BatchNorm.Backward called before Forward");
-        outputGradient.RequireShape($"{Spec}.Backward output gradient", normalized.Shape.ToArray());
+        outputGradient.RequireShape(() => $"{Spec}.Backward output gradient", normalized.Shape.ToArray());
         (int count, int plane) = Layout(normalized);
         int m = count * plane;
         var inputGradient = new Tensor(normalized.Shape.ToArray());

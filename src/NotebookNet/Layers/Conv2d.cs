@@ -143,7 +143,7 @@ public sealed class Conv2d : ILayer
     {
         Tensor input = _input ?? throw new InvalidOperationException("Conv2d.Backward called before Forward");
         int[] shape = OutputShape(input.Shape);
-        outputGradient.RequireShape($"{Spec}.Backward output gradient", shape);
+        outputGradient.RequireShape(() => $"{Spec}.Backward output gradient", shape);
         int count = input.Size(0);
         var geometry = new Geometry(this, input.Size(2), input.Size(3), shape[2], shape[3]);
         int weightLength = OutChannels * PatchLength;

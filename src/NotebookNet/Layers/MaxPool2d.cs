@@ -139,7 +139,7 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
     public Tensor Backward(Tensor outputGradient)
     {
         int[] inputShape = _inputShape ?? throw new InvalidOperationException("MaxPool2d.Backward called before Forward");
-        outputGradient.RequireShape($"{Spec}.Backward output gradient", OutputShape(inputShape));
+        outputGradient.RequireShape(() => $"{Spec}.Backward output gradient", OutputShape(inputShape));
         var inputGradient = new Tensor(inputShape);
         float[] dx = inputGradient.Data, dy = outputGradient.Data;
         int[] argmax = _argmax;

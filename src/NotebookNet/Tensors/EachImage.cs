@@ -16,14 +16,8 @@ internal static class EachImage
     /// <summary>Runs <paramref name="body"/> for images 0..count−1, each thread with a buffer of at least <paramref name="bufferLength"/> floats.</summary>
     public static void Run(int count, int bufferLength, Action<int, float[]> body)
     {
-        int threads = Math.Min(count, MatMul.MaxDegreeOfParallelism);
         int next = -1;
-        if (threads <= 1)
-        {
-            TakeImages(ref next, count, bufferLength, body);
-            return;
-        }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => TakeImages(ref next, count, bufferLength, body));
+        Workers.Run(Math.Min(count, MatMul.MaxDegreeOfParallelism), MatMul.MaxDegreeOfParallelism, _ => TakeImages(ref next, count, bufferLength, body));
     }
 
     /// <summary>One thread's share: the next image not yet taken, until none is left.</summary>

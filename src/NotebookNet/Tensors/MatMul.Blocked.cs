@@ -45,17 +45,7 @@ public static unsafe partial class MatMul
             nint packedBAddress = (nint)pbp;
             void Task(int t) => RunTask(o, (float*)packedBAddress, t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks);
 
-            if (threads == 1 || tasks == 1)
-            {
-                for (int t = 0; t < tasks; t++)
-                {
-                    Task(t);
-                }
-            }
-            else
-            {
-                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Task);
-            }
+            Workers.Run(tasks, threads, Task);
         }
         ArrayPool<float>.Shared.Return(packedB);
     }
