@@ -63,10 +63,10 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> theta, Span<float> gradient, float learningRate)
+    protected override void Update(int index, int offset, Span<float> theta, Span<float> gradient, float learningRate)
     {
         float stepSize = learningRate / _correction1;
-        Span<float> m = _firstMoments[index], v = _secondMoments[index];
+        Span<float> m = _firstMoments[index].AsSpan(offset, theta.Length), v = _secondMoments[index].AsSpan(offset, theta.Length);
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {

@@ -89,20 +89,37 @@ public abstract class Optimizer
         float learningRate = CurrentLearningRate;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            Update(i, Parameters[i].Value.Span, Parameters[i].Gradient.Span, learningRate);
+            float[] theta = Parameters[i].Value.Data, gradient = Parameters[i].Gradient.Data;
+            int index = i;
+            // A large parameter in parts on the threads (each value's update is its own, so the bits are the same):
+            // a batch of one spends a third of its step here.
+            int parts = theta.Length < 2 * PartLength || MatMul.MaxDegreeOfParallelism == 1 ? 1 : (theta.Length + PartLength - 1) / PartLength;
+            int partLength = parts == 1 ? theta.Length : PartLength;
+            Workers.Run(parts, MatMul.MaxDegreeOfParallelism, part =>
+            {
+                int offset = part * partLength, length = Math.Min(partLength, theta.Length - offset);
+                Update(index, offset, theta.AsSpan(offset, length), gradient.AsSpan(offset, length), learningRate);
+            });
             Parameters[i].MarkGradientSpent();
         }
     }
 
+    // Values in one part of a parameter's update: a multiple of every vector width, so a part's values take the same
+    // path through a vectorized update as they would in one pass.
+    private const int PartLength = 16_384;
+
     /// <summary>
-    /// Updates parameter <paramref name="index"/> (its values <paramref name="theta"/>) from its gradient; per-parameter
-    /// state such as a velocity is the subclass's, found by <paramref name="index"/>.
+    /// Updates values <paramref name="offset"/> … <paramref name="offset"/> + <paramref name="theta"/>.Length − 1 of
+    /// parameter <paramref name="index"/> from their gradient; per-parameter state such as a velocity is the subclass's,
+    /// found by <paramref name="index"/> and sliced the same way. A large parameter's parts may be updated at once on
+    /// several threads, so an update touches only its own part.
     /// </summary>
     /// <param name="index">The parameter's position in <see cref="Parameters"/>.</param>
-    /// <param name="theta">Its values, updated in place.</param>
-    /// <param name="gradient">∂L/∂θ; the update may use it as scratch (the next backward pass starts from zero).</param>
+    /// <param name="offset">Where the part starts in the parameter's values (0 for the whole parameter).</param>
+    /// <param name="theta">The part's values, updated in place.</param>
+    /// <param name="gradient">∂L/∂θ for the part; the update may use it as scratch (the next backward pass starts from zero).</param>
     /// <param name="learningRate">The step size in force.</param>
-    protected abstract void Update(int index, Span<float> theta, Span<float> gradient, float learningRate);
+    protected abstract void Update(int index, int offset, Span<float> theta, Span<float> gradient, float learningRate);
 
     /// <summary>Called once before the updates of each <see cref="Step"/>, after <see cref="Steps"/> has counted it (Adam's t).</summary>
     protected virtual void BeginStep()

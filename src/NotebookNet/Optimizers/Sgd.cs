@@ -35,7 +35,7 @@ public sealed class Sgd : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> theta, Span<float> gradient, float learningRate)
+    protected override void Update(int index, int offset, Span<float> theta, Span<float> gradient, float learningRate)
     {
         if (WeightDecay > 0f)
         {
@@ -46,7 +46,7 @@ public sealed class Sgd : Optimizer
             TensorPrimitives.MultiplyAdd(gradient, -learningRate, theta, theta); // θ −= η·g
             return;
         }
-        Span<float> velocity = _velocities[index];
+        Span<float> velocity = _velocities[index].AsSpan(offset, theta.Length);
         TensorPrimitives.MultiplyAdd(velocity, Momentum, gradient, velocity); // v = μ·v + g
         TensorPrimitives.MultiplyAdd(velocity, -learningRate, theta, theta); // θ −= η·v
     }

@@ -18,22 +18,40 @@ public static unsafe partial class MatMul
         }
     }
 
+    /// <summary>
+    /// How a product too thin to pack, of <paramref name="work"/> multiply-adds, splits its <paramref name="length"/> rows
+    /// or columns between the threads: not at all below 32K multiply-adds (a 784-input layer's 200 outputs for one image
+    /// are 157K), else in blocks of 64, a multiple of four rows and of a 512-bit vector.
+    /// </summary>
+    private static (int Blocks, int BlockLength) SplitThin(int length, long work) =>
+        work < 1L << 15 || MaxDegreeOfParallelism == 1 ? (1, length) : ((length + 63) / 64, 64);
+
     private static void OuterProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, float alpha, float beta)
     {
-        int n = b.Length;
-        for (int i = 0; i < a.Length; i++)
+        int m = a.Length, n = b.Length;
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            Span<float> row = c.Slice(i * n, n);
-            float scale = alpha * a[i];
-            if (beta == 0f)
+            (nint aAddress, nint bAddress, nint cAddress) = ((nint)pa, (nint)pb, (nint)pc);
+            // Each row is its own: blocks of rows on the threads change no value.
+            (int blocks, int blockLength) = SplitThin(m, (long)m * n);
+            Workers.Run(blocks, MaxDegreeOfParallelism, block =>
             {
-                TensorPrimitives.Multiply(b, scale, row);
-            }
-            else
-            {
-                ScaleInPlace(row, beta);
-                TensorPrimitives.MultiplyAdd(b, scale, row, row);
-            }
+                var bRow = new ReadOnlySpan<float>((float*)bAddress, n);
+                for (int i = block * blockLength; i < Math.Min(m, (block + 1) * blockLength); i++)
+                {
+                    var row = new Span<float>((float*)cAddress + (long)i * n, n);
+                    float scale = alpha * ((float*)aAddress)[i];
+                    if (beta == 0f)
+                    {
+                        TensorPrimitives.Multiply(bRow, scale, row);
+                    }
+                    else
+                    {
+                        ScaleInPlace(row, beta);
+                        TensorPrimitives.MultiplyAdd(bRow, scale, row, row);
+                    }
+                }
+            });
         }
     }
 
@@ -41,47 +59,56 @@ public static unsafe partial class MatMul
         ReadOnlySpan<float> x, ReadOnlySpan<float> b, Span<float> y, int n, int k, bool transposeB, float alpha, float beta)
     {
         float[] sums = ArrayPool<float>.Shared.Rent(n);
-        Span<float> result = sums.AsSpan(0, n);
-        if (transposeB)
+        fixed (float* px = x, pb = b, pr = sums)
         {
-            // B stored (n, k): y[j] = Σ_p x[p]·B[j, p], a dot product per stored row, four rows at a time.
-            fixed (float* px = x, pb = b)
+            (nint xAddress, nint bAddress, nint resultAddress) = ((nint)px, (nint)pb, (nint)pr);
+            // Each output is its own: blocks of outputs on the threads change no value.
+            (int blocks, int blockLength) = SplitThin(n, (long)n * k);
+            Workers.Run(blocks, MaxDegreeOfParallelism, block =>
             {
-                int j = 0;
-                for (; j + 4 <= n; j += 4)
+                int first = block * blockLength, end = Math.Min(n, first + blockLength);
+                float* xs = (float*)xAddress, bs = (float*)bAddress, result = (float*)resultAddress;
+                if (transposeB)
                 {
-                    DotFour(px, pb + (long)j * k, pb + (long)(j + 1) * k, pb + (long)(j + 2) * k, pb + (long)(j + 3) * k, k, result.Slice(j, 4));
+                    // B stored (n, k): y[j] = Σ_p x[p]·B[j, p], a dot product per stored row, four rows at a time.
+                    int j = first;
+                    for (; j + 4 <= end; j += 4)
+                    {
+                        DotFour(xs, bs + (long)j * k, bs + (long)(j + 1) * k, bs + (long)(j + 2) * k, bs + (long)(j + 3) * k, k, new Span<float>(result + j, 4));
+                    }
+                    Span<float> last = stackalloc float[4];
+                    for (; j < end; j++)
+                    {
+                        // The last rows one by one, each in the same order as the others.
+                        float* row = bs + (long)j * k;
+                        DotFour(xs, row, row, row, row, k, last);
+                        result[j] = last[0];
+                    }
                 }
-                Span<float> last = stackalloc float[4];
-                for (; j < n; j++)
+                else
                 {
-                    // The last rows one by one, each in the same order as the others.
-                    float* row = pb + (long)j * k;
-                    DotFour(px, row, row, row, row, k, last);
-                    result[j] = last[0];
+                    // B stored (k, n): y = Σ_p x[p]·B[p, :], one scaled row at a time.
+                    var part = new Span<float>(result + first, end - first);
+                    part.Clear();
+                    for (int p = 0; p < k; p++)
+                    {
+                        if (xs[p] != 0f)
+                        {
+                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(bs + (long)p * n + first, end - first), xs[p], part, part);
+                        }
+                    }
                 }
-            }
+            });
         }
-        else
-        {
-            // B stored (k, n): y = Σ_p x[p]·B[p, :], one scaled row at a time.
-            result.Clear();
-            for (int p = 0; p < k; p++)
-            {
-                if (x[p] != 0f)
-                {
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), x[p], result, result);
-                }
-            }
-        }
+        Span<float> all = sums.AsSpan(0, n);
         if (beta == 0f)
         {
-            TensorPrimitives.Multiply(result, alpha, y);
+            TensorPrimitives.Multiply(all, alpha, y);
         }
         else
         {
             ScaleInPlace(y, beta);
-            TensorPrimitives.MultiplyAdd(result, alpha, y, y);
+            TensorPrimitives.MultiplyAdd(all, alpha, y, y);
         }
         ArrayPool<float>.Shared.Return(sums);
     }

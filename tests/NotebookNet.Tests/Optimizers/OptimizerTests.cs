@@ -1,5 +1,6 @@
 using NotebookNet.Optimizers;
 using NotebookNet.Tensors;
+using NotebookNet.Tests.Tensors;
 
 namespace NotebookNet.Tests.Optimizers;
 
@@ -142,5 +143,46 @@ public class OptimizerTests
         // Reading the gradient changes nothing: it still holds what the last step used.
         float[] before = (float[])a.Weight.Gradient.Data.Clone();
         Assert.Equal(before, a.Weight.Gradient.Data);
+    }
+}
+
+/// <summary>A large parameter is updated in parts on the threads; the values must be those of one pass on one thread.</summary>
+[Collection(nameof(MatMulSettings))]
+public class OptimizerPartsTests
+{
+    public static TheoryData<string> Optimizers => new() { "sgd", "momentum", "adam" };
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void AParameterUpdatedInPartsOnTwoThreadsGetsTheBitsOfOnePass(string kind)
+    {
+        float[] OnThreads(int threads)
+        {
+            float[] values = [];
+            MatMulSettings.With(MatMul.UseVector512, threads, () =>
+            {
+                var rng = new Random(5);
+                // 50,001 values: three whole parts of 16,384 and an odd last one.
+                var p = new Parameter("p", new Tensor(Enumerable.Range(0, 50_001).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray(), 50_001));
+                Optimizer optimizer = kind switch
+                {
+                    "sgd" => new Sgd([p], learningRate: 0.1f),
+                    "momentum" => new Sgd([p], learningRate: 0.1f, momentum: 0.9f, weightDecay: 1e-3f),
+                    _ => new Adam([p], learningRate: 0.01f, weightDecay: 1e-3f),
+                };
+                for (int step = 0; step < 3; step++)
+                {
+                    for (int j = 0; j < p.Gradient.Length; j++)
+                    {
+                        p.Gradient.Data[j] = (float)rng.NextDouble() * 2f - 1f;
+                    }
+                    optimizer.Step();
+                }
+                values = p.Value.Data.ToArray();
+            });
+            return values;
+        }
+
+        Assert.Equal(OnThreads(1), OnThreads(2));
     }
 }
