@@ -6,9 +6,9 @@ namespace NotebookNet.Tensors;
 /// <summary>
 /// Runs the tasks of one matrix product or one layer's images on this thread and on the processor's other cores, and
 /// returns when all are done. The helpers are background threads that stay awake for a fraction of a millisecond after
-/// each job, so the next product of a training step starts on them in about a microsecond; a thread pool job
-/// (Parallel.For) took tens of microseconds to start, more than a small batch's product, so small products ran on one
-/// core. A call made inside a task, or while another thread's job has the helpers, runs its tasks on the calling thread.
+/// each job, so the next product of a training step starts on them at once; with the thread pool (Parallel.For) two
+/// threads were slower than one below about 6 million multiply-adds (see MatMul's threshold), so a small batch's
+/// products ran on one core. A call made inside a task, or while another thread's job has the helpers, runs its tasks on the calling thread.
 /// </summary>
 /// <remarks>
 /// Which thread runs a task must change no value: each task writes places of its own (its rows, its image).
