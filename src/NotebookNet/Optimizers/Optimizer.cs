@@ -92,7 +92,7 @@ public abstract class Optimizer
             float[] theta = Parameters[i].Value.Data, gradient = Parameters[i].Gradient.Data;
             int index = i;
             // A large parameter in parts on the threads (each value's update is its own, so the bits are the same):
-            // a batch of one spends a third of its step here.
+            // Rashid's network, a batch of one, spent 39 % of its step here on one core (thread-time profile).
             int parts = theta.Length < 2 * PartLength || MatMul.MaxDegreeOfParallelism == 1 ? 1 : (theta.Length + PartLength - 1) / PartLength;
             int partLength = parts == 1 ? theta.Length : PartLength;
             Workers.Run(parts, MatMul.MaxDegreeOfParallelism, part =>
