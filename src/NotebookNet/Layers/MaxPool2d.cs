@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
@@ -105,15 +108,27 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
 
     /// <summary>
     /// The general loop unrolled for 2×2 windows with stride 2, every network's pooling here: the same comparisons in
-    /// the same order (the first of equal maxima wins; a NaN passes through), about three times faster.
+    /// the same order (the first of equal maxima wins; a NaN passes through). Where the processor has SSE, four windows
+    /// at a time (<see cref="PoolFour"/>); the scalar loop is the rest of a row narrower than four windows.
     /// </summary>
-    private static void PoolTwoByTwo(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int firstPlane, int endPlane, int height, int width, int outHeight, int outWidth)
+    private static void PoolTwoByTwo(float[] x, float[] y, int[] argmax, int firstPlane, int endPlane, int height, int width, int outHeight, int outWidth)
     {
+        bool fourAtATime = Sse.IsSupported && outWidth >= 4;
         for (int plane = firstPlane; plane < endPlane; plane++)
         {
             for (int i = 0; i < outHeight; i++)
             {
                 int top = (plane * height + 2 * i) * width, output = (plane * outHeight + i) * outWidth;
+                if (fourAtATime)
+                {
+                    // The last four windows may overlap the four before them: those are written twice, with the same values.
+                    for (int j = 0; j < outWidth; j += 4)
+                    {
+                        int first = Math.Min(j, outWidth - 4);
+                        PoolFour(x, y, argmax, top + 2 * first, width, output + first);
+                    }
+                    continue;
+                }
                 for (int j = 0; j < outWidth; j++)
                 {
                     int first = top + 2 * j, below = first + width;
@@ -132,6 +147,36 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
                     argmax[output + j] = best;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Four neighbouring 2×2 windows, whose top-left pixels are x[first], x[first + 2], x[first + 4] and x[first + 6]: the
+    /// scalar loop's comparisons lane by lane (<c>Vector128.Max</c> treats NaN and ±0 as <c>MathF.Max</c> does), so
+    /// the same maxima and positions. small-cnn's pooling, a batch of 32 × 8 × 20 × 20 on two threads held to AVX2, once
+    /// training has warmed up: 317–343 µs a step one window at a time, 69–75 µs four at a time (measured alternately).
+    /// </summary>
+    private static void PoolFour(float[] x, float[] y, int[] argmax, int first, int width, int output)
+    {
+        ref float pixels = ref MemoryMarshal.GetArrayDataReference(x);
+        // The two rows of the four windows, eight pixels each, split into the windows' left and right columns.
+        Vector128<float> top0 = Vector128.LoadUnsafe(ref pixels, (nuint)first), top1 = Vector128.LoadUnsafe(ref pixels, (nuint)(first + 4));
+        Vector128<float> below0 = Vector128.LoadUnsafe(ref pixels, (nuint)(first + width));
+        Vector128<float> below1 = Vector128.LoadUnsafe(ref pixels, (nuint)(first + width + 4));
+        const byte Left = 0b10_00_10_00, Right = 0b11_01_11_01;
+        Vector128<int> corner = Vector128.Create(first) + Vector128.Create(0, 2, 4, 6);
+        Vector128<float> best = Sse.Shuffle(top0, top1, Left);
+        Vector128<int> at = corner;
+        Take(Sse.Shuffle(top0, top1, Right), corner + Vector128<int>.One, ref best, ref at);
+        Take(Sse.Shuffle(below0, below1, Left), corner + Vector128.Create(width), ref best, ref at);
+        Take(Sse.Shuffle(below0, below1, Right), corner + Vector128.Create(width + 1), ref best, ref at);
+        best.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)output);
+        at.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(argmax), (nuint)output);
+
+        static void Take(Vector128<float> value, Vector128<int> position, ref Vector128<float> best, ref Vector128<int> at)
+        {
+            at = Vector128.ConditionalSelect(Vector128.GreaterThan(value, best).AsInt32(), position, at);
+            best = Vector128.Max(value, best);
         }
     }
 

@@ -32,21 +32,23 @@ public class PoolingAndDropoutTests
     }
 
     [Theory]
-    [InlineData(2, 2)]   // the unrolled path
-    [InlineData(3, 3)]
-    [InlineData(2, 1)]
-    public void MaxPoolTakesTheFirstOfEqualMaximaAndPassesNaNOn(int kernel, int stride)
+    [InlineData(2, 2, 7)]    // the unrolled path, rows of three windows: one at a time
+    [InlineData(2, 2, 13)]   // six windows a row: four at a time, then the last four again, overlapping
+    [InlineData(2, 2, 20)]   // ten windows, as small-cnn pools
+    [InlineData(3, 3, 7)]
+    [InlineData(2, 1, 7)]
+    public void MaxPoolTakesTheFirstOfEqualMaximaAndPassesNaNOn(int kernel, int stride, int width)
     {
         // Values from {0, 1, 2} tie often. Odd sizes leave rows and columns no window covers.
-        var rng = new Random(kernel * 10 + stride);
-        float[] values = Enumerable.Range(0, 2 * 3 * 9 * 7).Select(_ => (float)rng.Next(3)).ToArray();
+        var rng = new Random(kernel * 10 + stride + width);
+        float[] values = Enumerable.Range(0, 2 * 3 * 9 * width).Select(_ => (float)rng.Next(3)).ToArray();
         float[] withNaN = values.Select(v => rng.Next(30) == 0 ? float.NaN : v).ToArray();
         var pool = new MaxPool2d(kernel, stride);
-        Tensor output = pool.Forward(new Tensor(values, 2, 3, 9, 7));
+        Tensor output = pool.Forward(new Tensor(values, 2, 3, 9, width));
         Tensor ones = new(output.Shape.ToArray());
         ones.Data.AsSpan().Fill(1f);
         float[] routed = pool.Backward(ones).Data;
-        float[] outputWithNaN = new MaxPool2d(kernel, stride).Forward(new Tensor(withNaN, 2, 3, 9, 7)).Data;
+        float[] outputWithNaN = new MaxPool2d(kernel, stride).Forward(new Tensor(withNaN, 2, 3, 9, width)).Data;
 
         var expectedRouted = new float[values.Length];
         int at = 0;
@@ -63,7 +65,7 @@ public class PoolingAndDropoutTests
                     {
                         for (int v = 0; v < kernel; v++)
                         {
-                            int index = (plane * 9 + i * stride + u) * 7 + j * stride + v;
+                            int index = (plane * 9 + i * stride + u) * width + j * stride + v;
                             best = best < 0 || values[index] > values[best] ? index : best;
                             sawNaN |= float.IsNaN(withNaN[index]);
                         }
