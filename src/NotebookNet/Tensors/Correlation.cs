@@ -163,62 +163,87 @@ internal static unsafe class Correlation
         {
             float* rows = g + (long)group * ChannelsPerTile * ldg;
             float* sums = dw + (long)group * ChannelsPerTile * depth;
-            for (int p = 0; p < depth; p += 2)
+            for (int p = 0; p < depth; p += 3)
             {
-                // Two taps at a time share the loads of the gradient; an odd last tap is computed twice.
-                int second = Math.Min(p + 1, depth - 1);
+                // Three taps at a time share the loads of the gradient; past the last tap, the last is computed again.
+                int second = Math.Min(p + 1, depth - 1), third = Math.Min(p + 2, depth - 1);
+                var taps = new Taps(x + offsets[p], x + offsets[second], x + offsets[third], sums + p, sums + second, sums + third, depth);
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    WeightTile256(rows, ldg, x + offsets[p], x + offsets[second], positions, sums + p, sums + second, depth);
+                    WeightTile256(rows, ldg, taps, positions);
                 }
                 else
                 {
-                    WeightTile128(rows, ldg, x + offsets[p], x + offsets[second], positions, sums + p, sums + second, depth);
+                    WeightTile128(rows, ldg, taps, positions);
                 }
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightTile256(float* g, int ldg, float* x0, float* x1, int positions, float* dw0, float* dw1, int ldw)
+    /// <summary>Three taps of the weight gradient: where each reads the image, and where its four sums go (rows <c>Stride</c> apart).</summary>
+    private readonly struct Taps(float* x0, float* x1, float* x2, float* dw0, float* dw1, float* dw2, int stride)
     {
+        public readonly float* X0 = x0, X1 = x1, X2 = x2, Dw0 = dw0, Dw1 = dw1, Dw2 = dw2;
+        public readonly int Stride = stride;
+    }
+
+    /// <summary>
+    /// Four output channels by three taps, twelve accumulators: per eight positions, three loads of the image and four of
+    /// the gradient feed twelve multiply-adds (measured on AVX2, one thread: 10–40 % faster than two taps, eight accumulators).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightTile256(float* g, int ldg, Taps taps, int positions)
+    {
+        float* x0 = taps.X0, x1 = taps.X1, x2 = taps.X2;
         Vector256<float> s00 = default, s10 = default, s20 = default, s30 = default;
         Vector256<float> s01 = default, s11 = default, s21 = default, s31 = default;
+        Vector256<float> s02 = default, s12 = default, s22 = default, s32 = default;
         for (int q = 0; q < positions; q += 8)
         {
             var xa = Vector256.Load(x0 + q);
             var xb = Vector256.Load(x1 + q);
+            var xc = Vector256.Load(x2 + q);
             var g0 = Vector256.Load(g + q);
             s00 = MultiplyAdd(g0, xa, s00);
             s01 = MultiplyAdd(g0, xb, s01);
+            s02 = MultiplyAdd(g0, xc, s02);
             var g1 = Vector256.Load(g + ldg + q);
             s10 = MultiplyAdd(g1, xa, s10);
             s11 = MultiplyAdd(g1, xb, s11);
+            s12 = MultiplyAdd(g1, xc, s12);
             var g2 = Vector256.Load(g + 2 * ldg + q);
             s20 = MultiplyAdd(g2, xa, s20);
             s21 = MultiplyAdd(g2, xb, s21);
+            s22 = MultiplyAdd(g2, xc, s22);
             var g3 = Vector256.Load(g + 3 * ldg + q);
             s30 = MultiplyAdd(g3, xa, s30);
             s31 = MultiplyAdd(g3, xb, s31);
+            s32 = MultiplyAdd(g3, xc, s32);
         }
-        dw0[0] = FixedOrder.Fold(s00);
-        dw1[0] = FixedOrder.Fold(s01);
-        dw0[ldw] = FixedOrder.Fold(s10);
-        dw1[ldw] = FixedOrder.Fold(s11);
-        dw0[2 * ldw] = FixedOrder.Fold(s20);
-        dw1[2 * ldw] = FixedOrder.Fold(s21);
-        dw0[3 * ldw] = FixedOrder.Fold(s30);
-        dw1[3 * ldw] = FixedOrder.Fold(s31);
+        Store(taps, 0, s00, s01, s02);
+        Store(taps, 1, s10, s11, s12);
+        Store(taps, 2, s20, s21, s22);
+        Store(taps, 3, s30, s31, s32);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Taps taps, int row, Vector256<float> sums0, Vector256<float> sums1, Vector256<float> sums2)
+    {
+        int at = row * taps.Stride;
+        taps.Dw0[at] = FixedOrder.Fold(sums0);
+        taps.Dw1[at] = FixedOrder.Fold(sums1);
+        taps.Dw2[at] = FixedOrder.Fold(sums2);
     }
 
     /// <summary><see cref="WeightTile256"/> with each eight running sums held as two 128-bit vectors: the same bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightTile128(float* g, int ldg, float* x0, float* x1, int positions, float* dw0, float* dw1, int ldw)
+    private static void WeightTile128(float* g, int ldg, Taps taps, int positions)
     {
+        float* x0 = taps.X0, x1 = taps.X1, x2 = taps.X2;
         for (int r = 0; r < ChannelsPerTile; r++)
         {
             float* row = g + (long)r * ldg;
-            Vector128<float> low0 = default, high0 = default, low1 = default, high1 = default;
+            Vector128<float> low0 = default, high0 = default, low1 = default, high1 = default, low2 = default, high2 = default;
             for (int q = 0; q < positions; q += 8)
             {
                 var gLow = Vector128.Load(row + q);
@@ -227,9 +252,13 @@ internal static unsafe class Correlation
                 high0 = MultiplyAdd(gHigh, Vector128.Load(x0 + q + 4), high0);
                 low1 = MultiplyAdd(gLow, Vector128.Load(x1 + q), low1);
                 high1 = MultiplyAdd(gHigh, Vector128.Load(x1 + q + 4), high1);
+                low2 = MultiplyAdd(gLow, Vector128.Load(x2 + q), low2);
+                high2 = MultiplyAdd(gHigh, Vector128.Load(x2 + q + 4), high2);
             }
-            dw0[r * ldw] = FixedOrder.Fold(low0 + high0);
-            dw1[r * ldw] = FixedOrder.Fold(low1 + high1);
+            int at = r * taps.Stride;
+            taps.Dw0[at] = FixedOrder.Fold(low0 + high0);
+            taps.Dw1[at] = FixedOrder.Fold(low1 + high1);
+            taps.Dw2[at] = FixedOrder.Fold(low2 + high2);
         }
     }
 }
