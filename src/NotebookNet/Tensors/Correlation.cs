@@ -26,10 +26,14 @@ internal static unsafe class Correlation
     /// <summary>Output channels of one micro-tile: four rows of three vectors each.</summary>
     public const int ChannelsPerTile = 4;
 
-    /// <summary>Positions the input must stay readable past the last one computed: a partial tile reads a whole one.</summary>
-    public static int Overrun => TilePositions;
+    /// <summary>
+    /// Positions the input must stay readable past the last one computed: a partial tile reads a whole one, and the
+    /// widest tile is three 512-bit vectors.
+    /// </summary>
+    public const int Overrun = 3 * 16;
 
-    private static int TilePositions => 3 * Vector<float>.Count;
+    /// <summary>Positions in one tile: three vectors, of 512 bits where <see cref="MatMul.UseVector512"/> says so.</summary>
+    private static int TilePositions => 3 * (UseVector512 ? Vector512<float>.Count : Vector<float>.Count);
 
     /// <summary>
     /// y[o, q] = Σ_p w[p, o]·x[offset[p] + q] for o in [0, groups·4) and q in [0, positions), each sum in tap order
@@ -45,8 +49,9 @@ internal static unsafe class Correlation
     /// <param name="positions">Positions q to compute in each row.</param>
     public static void Correlate(float* x, int* offsets, int depth, float* weights, int groups, float* y, int ldy, int positions)
     {
+        bool wide = UseVector512;
         int width = TilePositions;
-        float* tile = stackalloc float[ChannelsPerTile * TilePositions];
+        float* tile = stackalloc float[ChannelsPerTile * Overrun];
         for (int g = 0; g < groups; g++)
         {
             float* w = weights + (long)g * depth * ChannelsPerTile;
@@ -54,11 +59,11 @@ internal static unsafe class Correlation
             int q = 0;
             for (; q + width <= positions; q += width)
             {
-                Tile(x + q, offsets, depth, w, rows + q, ldy);
+                ComputeTile(wide, x + q, offsets, depth, w, rows + q, ldy);
             }
             if (q < positions)
             {
-                Tile(x + q, offsets, depth, w, tile, width);
+                ComputeTile(wide, x + q, offsets, depth, w, tile, width);
                 for (int r = 0; r < ChannelsPerTile; r++)
                 {
                     new ReadOnlySpan<float>(tile + r * width, positions - q).CopyTo(new Span<float>(rows + (long)r * ldy + q, positions - q));
@@ -89,6 +94,19 @@ internal static unsafe class Correlation
 
     /// <summary>Groups of four output channels needed for <paramref name="channels"/>.</summary>
     public static int Groups(int channels) => (channels + ChannelsPerTile - 1) / ChannelsPerTile;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ComputeTile(bool wide, float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    {
+        if (wide)
+        {
+            Tile512(x, offsets, depth, w, y, ldy);
+        }
+        else
+        {
+            Tile(x, offsets, depth, w, y, ldy);
+        }
+    }
 
     /// <summary>
     /// A 4 × (three vectors) tile: four output channels at 3·V consecutive positions, twelve accumulators. Per tap, three
@@ -129,6 +147,54 @@ internal static unsafe class Correlation
         Store(y + ldy, a1, b1, c1, v);
         Store(y + 2 * ldy, a2, b2, c2, v);
         Store(y + 3 * ldy, a3, b3, c3, v);
+    }
+
+    /// <summary>
+    /// <see cref="Tile"/> with 512-bit vectors, 48 positions: each position's sum is the same multiply-adds in the same
+    /// tap order, so the same bits as the narrower tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile512(float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    {
+        int v = Vector512<float>.Count;
+        Vector512<float> a0 = default, b0 = default, c0 = default, a1 = default, b1 = default, c1 = default;
+        Vector512<float> a2 = default, b2 = default, c2 = default, a3 = default, b3 = default, c3 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            float* source = x + offsets[p];
+            var xa = Vector512.Load(source);
+            var xb = Vector512.Load(source + v);
+            var xc = Vector512.Load(source + 2 * v);
+            var w0 = Vector512.Create(w[0]);
+            a0 = Vector512.FusedMultiplyAdd(w0, xa, a0);
+            b0 = Vector512.FusedMultiplyAdd(w0, xb, b0);
+            c0 = Vector512.FusedMultiplyAdd(w0, xc, c0);
+            var w1 = Vector512.Create(w[1]);
+            a1 = Vector512.FusedMultiplyAdd(w1, xa, a1);
+            b1 = Vector512.FusedMultiplyAdd(w1, xb, b1);
+            c1 = Vector512.FusedMultiplyAdd(w1, xc, c1);
+            var w2 = Vector512.Create(w[2]);
+            a2 = Vector512.FusedMultiplyAdd(w2, xa, a2);
+            b2 = Vector512.FusedMultiplyAdd(w2, xb, b2);
+            c2 = Vector512.FusedMultiplyAdd(w2, xc, c2);
+            var w3 = Vector512.Create(w[3]);
+            a3 = Vector512.FusedMultiplyAdd(w3, xa, a3);
+            b3 = Vector512.FusedMultiplyAdd(w3, xb, b3);
+            c3 = Vector512.FusedMultiplyAdd(w3, xc, c3);
+            w += ChannelsPerTile;
+        }
+        Store(y, a0, b0, c0, v);
+        Store(y + ldy, a1, b1, c1, v);
+        Store(y + 2 * ldy, a2, b2, c2, v);
+        Store(y + 3 * ldy, a3, b3, c3, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* y, Vector512<float> a, Vector512<float> b, Vector512<float> c, int v)
+    {
+        a.Store(y);
+        b.Store(y + v);
+        c.Store(y + 2 * v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,6 @@
 using NotebookNet.Layers;
 using NotebookNet.Tensors;
+using NotebookNet.Tests.Tensors;
 using NotebookNet.Training;
 
 namespace NotebookNet.Tests.Layers;
@@ -138,5 +139,45 @@ public class Conv2dTests
         b.BackwardParametersOnly(g);
         Assert.Equal(a.Weight.Gradient.Data, b.Weight.Gradient.Data);
         Assert.Equal(a.Bias!.Gradient.Data, b.Bias!.Gradient.Data);
+    }
+}
+
+[Collection(nameof(MatMulSettings))]
+public class Conv2dVectorWidthTests
+{
+    [Theory]
+    [InlineData(1, 16, 3, 1, 28)]   // best-cnn's first layer: 28 + 2 wide, tiles of 24 or 48 positions end mid-row
+    [InlineData(8, 8, 5, 0, 24)]    // the seed CNN's second
+    [InlineData(6, 16, 5, 0, 14)]   // LeNet-5's second: fewer positions than one 512-bit tile holds
+    public void The512BitTilesGiveTheNarrowerTilesBits(int inChannels, int outChannels, int kernel, int padding, int size)
+    {
+        // Where the processor has no AVX-512, .NET emulates the 512-bit vectors: slower, and the same bits still.
+        var rng = new Rng(size + kernel);
+        var layer = new Conv2d(inChannels, outChannels, kernel, rng, padding: padding);
+        Tensor.RandomNormal(rng, 0, 1, outChannels).Data.CopyTo(layer.Bias!.Value.Data, 0);
+        Tensor x = Tensor.RandomNormal(rng, 0, 1, 3, inChannels, size, size);
+        Tensor gradient = Tensor.RandomNormal(rng, 0, 1, layer.OutputShape(x.Shape));
+
+        (float[] Output, float[] InputGradient, float[] WeightGradient) Run(bool wide)
+        {
+            (float[], float[], float[]) result = default;
+            MatMulSettings.With(wide, 2, () =>
+            {
+                foreach (Parameter parameter in layer.Parameters)
+                {
+                    parameter.ZeroGradient();
+                }
+                float[] output = layer.Forward(x).Data.ToArray();
+                float[] dx = layer.Backward(gradient).Data.ToArray();
+                result = (output, dx, layer.Weight.Gradient.Data.ToArray());
+            });
+            return result;
+        }
+
+        var narrow = Run(wide: false);
+        var wide = Run(wide: true);
+        Assert.Equal(narrow.Output, wide.Output);
+        Assert.Equal(narrow.InputGradient, wide.InputGradient);
+        Assert.Equal(narrow.WeightGradient, wide.WeightGradient);
     }
 }
