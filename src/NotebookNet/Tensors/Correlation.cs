@@ -341,9 +341,9 @@ internal static unsafe class Correlation
 
     /// <summary>
     /// <see cref="WeightTile256"/> with six taps, 24 accumulators, where AVX-512 gives 32 vector registers: four loads of
-    /// the gradient now feed 24 multiply-adds. The same sums, so the same bits. Measured with the two-core Xeon's other
-    /// core busy (one thread, best of 7 × 300): best-cnn's 16→16 and 32→32 layers 101 → 78 µs and 119 → 69 µs an image;
-    /// held to AVX2's 16 registers the six-tap tile spills and is slower than three (92 → 130 µs), so AVX2 keeps three.
+    /// the gradient now feed 24 multiply-adds. The same sums, so the same bits. Measured on the two-core Xeon (one image, one
+    /// thread, best of 7 × 300, two runs): best-cnn's 16→16 layer 58–78 µs with three taps, 50–61 µs with six; its 32→32
+    /// layer 92–104 → 64–78 µs. Held to AVX2's 16 registers six taps spill (57 → 78 µs, 114 → 130 µs), so AVX2 keeps three.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightTileSix(float* g, int ldg, float* x, Taps taps, int positions)
