@@ -37,6 +37,14 @@ public static unsafe partial class MatMul
     internal static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         HasFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
 
+    /// <summary>
+    /// <see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> on 512-bit vectors: a test that forces
+    /// the 512-bit tiles on a processor without fused multiply-adds gets the narrower tiles' two roundings too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        HasFusedMultiplyAdd ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
+
     /// <summary><see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float})"/> on vectors of the platform's preferred width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static System.Numerics.Vector<float> MultiplyAdd(System.Numerics.Vector<float> a, System.Numerics.Vector<float> b, System.Numerics.Vector<float> c) =>
