@@ -295,7 +295,7 @@ internal static unsafe class Correlation
         public void Store(int row, Vector256<float> sums0, Vector256<float> sums1, Vector256<float> sums2,
             Vector256<float> sums3, Vector256<float> sums4, Vector256<float> sums5)
         {
-            Store(row, 0, FixedOrder.Fold(sums0), FixedOrder.Fold(sums1), FixedOrder.Fold(sums2));
+            Store(row, sums0, sums1, sums2);
             Store(row, 3, FixedOrder.Fold(sums3), FixedOrder.Fold(sums4), FixedOrder.Fold(sums5));
         }
     }
@@ -348,8 +348,10 @@ internal static unsafe class Correlation
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightTileSix(float* g, int ldg, float* x, Taps taps, int positions)
     {
-        Vector256<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default, s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        Vector256<float> s03 = default, s04 = default, s05 = default, s13 = default, s14 = default, s15 = default, s23 = default, s24 = default, s25 = default, s33 = default, s34 = default, s35 = default;
+        Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default, s05 = default;
+        Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+        Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default, s24 = default, s25 = default;
+        Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default, s34 = default, s35 = default;
         for (int q = 0; q < positions; q += 8)
         {
             var x0 = Vector256.Load(x + taps.Offset0 + q);
@@ -365,7 +367,7 @@ internal static unsafe class Correlation
             s03 = MultiplyAdd(g0, x3, s03);
             s04 = MultiplyAdd(g0, x4, s04);
             s05 = MultiplyAdd(g0, x5, s05);
-            var g1 = Vector256.Load(g + 1 * ldg + q);
+            var g1 = Vector256.Load(g + ldg + q);
             s10 = MultiplyAdd(g1, x0, s10);
             s11 = MultiplyAdd(g1, x1, s11);
             s12 = MultiplyAdd(g1, x2, s12);
