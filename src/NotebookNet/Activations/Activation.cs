@@ -32,8 +32,15 @@ public abstract class Activation : ILayer
     {
         var output = Tensor.ForOverwrite(input.Shape.ToArray()); // Apply writes every value
         LastInput = input;
-        Apply(input.Data, output.Data);
         LastOutput = output;
+        if (InParts)
+        {
+            EachPart.Run(input.Length, (offset, length) => Apply(input.Data.AsSpan(offset, length), output.Data.AsSpan(offset, length)));
+        }
+        else
+        {
+            Apply(input.Data, output.Data);
+        }
         return output;
     }
 
@@ -49,13 +56,31 @@ public abstract class Activation : ILayer
             throw new ArgumentException($"{GetType().Name}.Backward: expected gradient shape {LastOutput.ShapeText}, got {outputGradient.ShapeText}");
         }
         var inputGradient = Tensor.ForOverwrite(outputGradient.Shape.ToArray()); // Derive writes every value
-        Derive(outputGradient.Data, inputGradient.Data);
+        float[] input = LastInput!.Data, output = LastOutput.Data, dy = outputGradient.Data, dx = inputGradient.Data;
+        if (InParts)
+        {
+            EachPart.Run(dx.Length, (offset, length) => Derive(input.AsSpan(offset, length), output.AsSpan(offset, length),
+                dy.AsSpan(offset, length), dx.AsSpan(offset, length)));
+        }
+        else
+        {
+            Derive(input, output, dy, dx);
+        }
         return inputGradient;
     }
 
     /// <summary>output = f(input), element by element (or row by row for softmax); writes every value of <paramref name="output"/>.</summary>
     protected abstract void Apply(ReadOnlySpan<float> input, Span<float> output);
 
-    /// <summary>∂L/∂input from ∂L/∂output and the cached forward values; writes every value of <paramref name="inputGradient"/>.</summary>
-    protected abstract void Derive(ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+    /// <summary>
+    /// ∂L/∂input from ∂L/∂output and the last forward's <paramref name="input"/> and <paramref name="output"/> (the same
+    /// values' parts); writes every value of <paramref name="inputGradient"/>.
+    /// </summary>
+    protected abstract void Derive(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
+    /// <summary>
+    /// Whether <see cref="Apply"/> and <see cref="Derive"/> may be given parts of the values, at once on several threads:
+    /// true where each value's result is its own and the same bits in whatever part it lies (default false).
+    /// </summary>
+    protected virtual bool InParts => false;
 }

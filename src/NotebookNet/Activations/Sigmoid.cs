@@ -8,9 +8,8 @@ public sealed class Sigmoid : Activation
     protected override void Apply(ReadOnlySpan<float> input, Span<float> output) => TensorPrimitives.Sigmoid(input, output);
 
     /// <inheritdoc/>
-    protected override void Derive(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    protected override void Derive(ReadOnlySpan<float> input, ReadOnlySpan<float> s, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
-        ReadOnlySpan<float> s = LastOutput!.Data;
         for (int i = 0; i < s.Length; i++)
         {
             inputGradient[i] = outputGradient[i] * s[i] * (1f - s[i]);

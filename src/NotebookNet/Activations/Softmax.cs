@@ -25,9 +25,8 @@ public sealed class Softmax : Activation
     }
 
     /// <inheritdoc/>
-    protected override void Derive(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    protected override void Derive(ReadOnlySpan<float> input, ReadOnlySpan<float> probabilities, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
-        ReadOnlySpan<float> probabilities = LastOutput!.Data;
         int classes = Classes;
         for (int row = 0; row < probabilities.Length; row += classes)
         {

@@ -8,9 +8,8 @@ public sealed class Tanh : Activation
     protected override void Apply(ReadOnlySpan<float> input, Span<float> output) => TensorPrimitives.Tanh(input, output);
 
     /// <inheritdoc/>
-    protected override void Derive(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    protected override void Derive(ReadOnlySpan<float> input, ReadOnlySpan<float> t, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
-        ReadOnlySpan<float> t = LastOutput!.Data;
         for (int i = 0; i < t.Length; i++)
         {
             inputGradient[i] = outputGradient[i] * (1f - t[i] * t[i]);

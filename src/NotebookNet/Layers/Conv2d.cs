@@ -1,3 +1,4 @@
+using System.Numerics;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
@@ -194,15 +195,20 @@ public sealed class Conv2d : ILayer
     {
         // Sum the images' contributions in image order: the same result whatever the thread count.
         (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
-        Span<float> dw = weightGradient.Span;
-        if (beta == 0f)
+        float[] dw = weightGradient.Data;
+        // In parts on the threads: each weight's sum is its own, in image order.
+        EachPart.Run(weightLength, (offset, length) =>
         {
-            dw.Clear();
-        }
-        for (int n = 0; n < count; n++)
-        {
-            TensorPrimitives.Add(dw, partial.AsSpan(n * weightLength, weightLength), dw);
-        }
+            Span<float> sums = dw.AsSpan(offset, length);
+            if (beta == 0f)
+            {
+                sums.Clear();
+            }
+            for (int n = 0; n < count; n++)
+            {
+                TensorPrimitives.Add(sums, partial.AsSpan(n * weightLength + offset, length), sums);
+            }
+        }, partLength: 1024);
         if (Bias is not null)
         {
             (Tensor biasTensor, float biasBeta) = Bias.GradientForAccumulation();
@@ -402,6 +408,13 @@ public sealed class Conv2d : ILayer
         private void Pad(ReadOnlySpan<float> image, Span<float> padded)
         {
             int padding = _layer.Padding;
+            if (padding == 0)
+            {
+                // The image is its own padded layout: one copy, zeros after it.
+                image.CopyTo(padded);
+                padded[image.Length..PaddedInputLength].Clear();
+                return;
+            }
             padded[..PaddedInputLength].Clear();
             CopyRows(image, _height * _width, _width, padded[(padding * _paddedWidth + padding)..], _paddedHeight * _paddedWidth, _paddedWidth,
                 _layer.InChannels, _height, _width);
@@ -449,9 +462,27 @@ public sealed class Conv2d : ILayer
                     }
                     else
                     {
-                        TensorPrimitives.Add(row, bias[o], target);
+                        AddBias(row, bias[o], target);
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// target = row + bias, value by value: a loop of its own, as a row is short (7 to 28 values) and the layer adds
+        /// one per output row and channel, where a call of TensorPrimitives.Add took longer than its additions.
+        /// </summary>
+        private static void AddBias(ReadOnlySpan<float> row, float bias, Span<float> target)
+        {
+            int j = 0;
+            var biases = new Vector<float>(bias);
+            for (; j + Vector<float>.Count <= row.Length; j += Vector<float>.Count)
+            {
+                (new Vector<float>(row[j..]) + biases).CopyTo(target[j..]);
+            }
+            for (; j < row.Length; j++)
+            {
+                target[j] = row[j] + bias;
             }
         }
 

@@ -93,20 +93,11 @@ public abstract class Optimizer
             int index = i;
             // A large parameter in parts on the threads (each value's update is its own, so the bits are the same):
             // Rashid's network, a batch of one, spent 39 % of its step here on one core (thread-time profile).
-            int parts = theta.Length < 2 * PartLength || MatMul.MaxDegreeOfParallelism == 1 ? 1 : (theta.Length + PartLength - 1) / PartLength;
-            int partLength = parts == 1 ? theta.Length : PartLength;
-            Workers.Run(parts, MatMul.MaxDegreeOfParallelism, part =>
-            {
-                int offset = part * partLength, length = Math.Min(partLength, theta.Length - offset);
-                Update(index, offset, theta.AsSpan(offset, length), gradient.AsSpan(offset, length), learningRate);
-            });
+            EachPart.Run(theta.Length, (offset, length) =>
+                Update(index, offset, theta.AsSpan(offset, length), gradient.AsSpan(offset, length), learningRate));
             Parameters[i].MarkGradientSpent();
         }
     }
-
-    // Values in one part of a parameter's update: a multiple of every vector width, so a part's values take the same
-    // path through a vectorized update as they would in one pass.
-    private const int PartLength = 16_384;
 
     /// <summary>
     /// Updates values <paramref name="offset"/> … <paramref name="offset"/> + <paramref name="theta"/>.Length − 1 of

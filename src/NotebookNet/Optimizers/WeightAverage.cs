@@ -55,26 +55,32 @@ public sealed class WeightAverage
         }
         _updates++;
         float decay = Math.Min(Decay, (1f + _updates) / (10f + _updates));
+        float rate = 1f - decay;
         for (int i = 0; i < _parameters.Count; i++)
         {
-            // θ̄ ← d·θ̄ + (1 − d)·θ  =  θ̄ + (1 − d)·(θ − θ̄)
-            Span<float> average = _average[i];
-            ReadOnlySpan<float> value = _parameters[i].Value.Data;
-            int j = 0;
-            if (Vector.IsHardwareAccelerated)
+            float[] average = _average[i], value = _parameters[i].Value.Data;
+            // A large parameter in parts on the threads: each value's average is its own, so the bits are the same.
+            EachPart.Run(average.Length, (offset, length) => Blend(average.AsSpan(offset, length), value.AsSpan(offset, length), rate));
+        }
+    }
+
+    /// <summary>θ̄ ← d·θ̄ + (1 − d)·θ, computed as θ̄ + (1 − d)·(θ − θ̄).</summary>
+    private static void Blend(Span<float> average, ReadOnlySpan<float> value, float rate)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations on whole vectors: the scalar loop's bits, lane by lane.
+            Vector<float> rates = new(rate);
+            for (; j <= average.Length - Vector<float>.Count; j += Vector<float>.Count)
             {
-                // The same operations on whole vectors: the scalar loop's bits, lane by lane.
-                Vector<float> rate = new(1f - decay);
-                for (; j <= average.Length - Vector<float>.Count; j += Vector<float>.Count)
-                {
-                    Vector<float> mean = new(average[j..]);
-                    (mean + rate * (new Vector<float>(value[j..]) - mean)).CopyTo(average[j..]);
-                }
+                Vector<float> mean = new(average[j..]);
+                (mean + rates * (new Vector<float>(value[j..]) - mean)).CopyTo(average[j..]);
             }
-            for (; j < average.Length; j++)
-            {
-                average[j] += (1f - decay) * (value[j] - average[j]);
-            }
+        }
+        for (; j < average.Length; j++)
+        {
+            average[j] += rate * (value[j] - average[j]);
         }
     }
 

@@ -30,11 +30,12 @@ public static unsafe partial class MatMul
         {
             long work = (long)o.M * o.N * o.K;
             int threads = work < ParallelThreshold ? 1 : Math.Max(1, MaxDegreeOfParallelism);
-            // Few rows and more columns (a small batch times a weight matrix): split the columns between the
-            // threads and let each pack its own panels of B. Otherwise give each thread whole blocks of rows,
-            // small enough that every thread gets one, and pack B once.
-            bool packInTasks = threads > 1 && o.M <= MC && o.N > o.M;
-            int rowBlock = threads == 1 || packInTasks ? MC : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, MR));
+            // Few rows and more columns (a small batch times a weight matrix, or a weight gradient summed over a
+            // small batch, whose packed A fits one block of MC·KC however many rows): split the columns between the
+            // threads, each packing its own panels of B and taking every row in one block. Otherwise give each
+            // thread whole blocks of rows, small enough that every thread gets one, and pack B once.
+            bool packInTasks = threads > 1 && (long)RoundUp(o.M, MR) * Math.Min(o.K, KC) <= (long)MC * KC && o.N > o.M;
+            int rowBlock = packInTasks ? o.M : threads == 1 ? MC : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, MR));
             int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
             int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
             int tasks = rowBlocks * columnGroups;

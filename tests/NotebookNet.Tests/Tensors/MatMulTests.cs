@@ -9,6 +9,7 @@ public class MatMulTests
     {
         { 1, 1, 1 }, { 1, 10, 784 }, { 7, 1, 5 }, { 5, 9, 1 }, { 6, 16, 8 }, { 6, 32, 8 }, { 13, 17, 19 },
         { 64, 128, 784 }, { 97, 33, 300 }, { 200, 70, 513 }, { 3, 100, 2 }, { 128, 10, 64 },
+        { 128, 800, 32 }, { 300, 700, 20 }, // more rows than one block, shallow: the threads split the columns
     };
 
     [Theory]
