@@ -469,8 +469,8 @@ public sealed class Conv2d : ILayer
         }
 
         /// <summary>
-        /// target = row + bias, value by value: a loop of its own, as a row is short (7 to 28 values) and the layer adds
-        /// one per output row and channel, where a call of TensorPrimitives.Add took longer than its additions.
+        /// target = row + bias, value by value: a loop of its own rather than a TensorPrimitives call, as the rows are short
+        /// (7 to 28 values) and there is one per output row and channel.
         /// </summary>
         private static void AddBias(ReadOnlySpan<float> row, float bias, Span<float> target)
         {
