@@ -21,10 +21,20 @@ public static unsafe partial class MatMul
     /// <summary>
     /// How a product too thin to pack, of <paramref name="work"/> multiply-adds, splits its <paramref name="length"/> rows
     /// or columns between the threads: not at all below 32K multiply-adds (a 784-input layer's 200 outputs for one image
-    /// are 157K), else in blocks of 64, a multiple of four rows and of a 512-bit vector.
+    /// are 157K), else in one block per thread, a multiple of <paramref name="granule"/> long (four rows for the dot
+    /// products, a 512-bit vector of columns). Each thread takes its own block (see <see cref="Workers"/>), so a layer's
+    /// rows stay with one core from the forward pass to the weight gradient to the optimizer's update of the next step.
     /// </summary>
-    private static (int Blocks, int BlockLength) SplitThin(int length, long work) =>
-        work < 1L << 15 || MaxDegreeOfParallelism == 1 ? (1, length) : ((length + 63) / 64, 64);
+    private static (int Blocks, int BlockLength) SplitThin(int length, long work, int granule)
+    {
+        if (work < 1L << 15 || MaxDegreeOfParallelism == 1)
+        {
+            return (1, length);
+        }
+        int perThread = (length + MaxDegreeOfParallelism - 1) / MaxDegreeOfParallelism;
+        int blockLength = (perThread + granule - 1) / granule * granule;
+        return ((length + blockLength - 1) / blockLength, blockLength);
+    }
 
     private static void OuterProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, float alpha, float beta)
     {
@@ -33,7 +43,7 @@ public static unsafe partial class MatMul
         {
             (nint aAddress, nint bAddress, nint cAddress) = ((nint)pa, (nint)pb, (nint)pc);
             // Each row is its own: blocks of rows on the threads change no value.
-            (int blocks, int blockLength) = SplitThin(m, (long)m * n);
+            (int blocks, int blockLength) = SplitThin(m, (long)m * n, granule: 4);
             Workers.Run(blocks, MaxDegreeOfParallelism, block =>
             {
                 var bRow = new ReadOnlySpan<float>((float*)bAddress, n);
@@ -63,7 +73,7 @@ public static unsafe partial class MatMul
         {
             (nint xAddress, nint bAddress, nint resultAddress) = ((nint)px, (nint)pb, (nint)pr);
             // Each output is its own: blocks of outputs on the threads change no value.
-            (int blocks, int blockLength) = SplitThin(n, (long)n * k);
+            (int blocks, int blockLength) = SplitThin(n, (long)n * k, granule: transposeB ? 4 : 16);
             Workers.Run(blocks, MaxDegreeOfParallelism, block =>
             {
                 int first = block * blockLength, end = Math.Min(n, first + blockLength);

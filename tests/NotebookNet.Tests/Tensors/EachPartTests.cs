@@ -24,18 +24,27 @@ public class EachPartTests
         foreach (int threads in new[] { 1, 2 })
         {
             var visits = new int[length];
-            int calls = 0;
+            var parts = new System.Collections.Concurrent.ConcurrentBag<(int Offset, int Count)>();
             MatMulSettings.With(MatMul.UseVector512, threads, () => EachPart.Run(length, (offset, count) =>
             {
-                Interlocked.Increment(ref calls);
+                parts.Add((offset, count));
                 for (int i = offset; i < offset + count; i++)
                 {
                     Interlocked.Increment(ref visits[i]);
                 }
             }, partLength));
             Assert.All(visits, v => Assert.Equal(1, v));
-            int expectedCalls = threads == 1 || length < 2 * partLength ? 1 : (length + partLength - 1) / partLength;
-            Assert.Equal(expectedCalls, calls);
+            if (threads == 1 || length < 2 * partLength)
+            {
+                Assert.Equal([(0, length)], parts);
+                continue;
+            }
+            // As many parts as a multiple of the threads, at most partLength long, all but the last a multiple of 16 and equal.
+            Assert.Equal(0, parts.Count % threads);
+            (int Offset, int Count)[] ordered = parts.OrderBy(part => part.Offset).ToArray();
+            Assert.All(ordered, part => Assert.InRange(part.Count, 1, partLength));
+            Assert.All(ordered[..^1], part => Assert.Equal(ordered[0].Count, part.Count));
+            Assert.Equal(0, ordered[0].Count % 16);
         }
     }
 

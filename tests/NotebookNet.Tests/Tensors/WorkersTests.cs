@@ -8,6 +8,7 @@ public class WorkersTests
     [Theory]
     [InlineData(1, 2)]
     [InlineData(2, 2)]
+    [InlineData(3, 2)]
     [InlineData(1000, 2)]
     [InlineData(1000, 64)]
     [InlineData(7, 1)]
