@@ -72,9 +72,23 @@ public static unsafe partial class MatMul
                 int j0 = panelIndex * nr;
                 float* panel = block + (long)j0 * kc;
                 int columns = Math.Min(nr, o.N - j0);
-                if (!o.TransposeB)
+                if (!o.TransposeB && columns == nr)
                 {
-                    // op(B)(k, j) = B[k, j]: contiguous runs of the stored rows.
+                    // op(B)(k, j) = B[k, j]: a run of nr floats of each stored row, copied as 128-bit vectors. A span copy
+                    // per run cost more than the copying: W1's weight gradient packed its batch (64×784) in 35 µs a
+                    // thread that way, in 23–26 µs this way (AVX2, a timing harness's thread-time per step).
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* source = o.B + (long)(k0 + p) * o.N + j0, destination = panel + p * nr;
+                        for (int q = 0; q < nr; q += 4)
+                        {
+                            Vector128.Store(Vector128.Load(source + q), destination + q);
+                        }
+                    }
+                }
+                else if (!o.TransposeB)
+                {
+                    // The last panel, narrower than nr: its columns, then zeros.
                     for (int p = 0; p < kc; p++)
                     {
                         float* destination = panel + p * nr;
