@@ -101,11 +101,16 @@ public sealed class Linear : ILayer
         Tensor input = _input ?? throw new InvalidOperationException("Linear.Backward called before Forward");
         int n = input.Size(0);
         outputGradient.RequireShape("Linear.Backward output gradient", n, OutFeatures);
-        // ∂L/∂W += (∂L/∂Y)ᵀ·X: (out, N) x (N, in) -> (out, in), reading ∂L/∂Y (N, out) as its transpose.
-        // β is 0 when the gradient was spent by an optimizer step: overwrite it instead of adding (Parameter.MarkGradientSpent).
-        (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
-        MatMul.Multiply(outputGradient.Data, input.Data, weightGradient.Data, OutFeatures, InFeatures, n,
-            transposeA: true, beta: beta);
+        // ∂L/∂W += (∂L/∂Y)ᵀ·X: (out, N) x (N, in) -> (out, in), reading ∂L/∂Y (N, out) as its transpose. For one
+        // sample that is the outer product ∂L/∂y ⊗ x, which the parameter can hold unwritten when it would be
+        // overwritten (Parameter.SetOuterProduct).
+        if (n != 1 || !Weight.SetOuterProduct(outputGradient.Row(0), input.Row(0)))
+        {
+            // β is 0 when the gradient was spent by an optimizer step: overwrite it instead of adding (Parameter.MarkGradientSpent).
+            (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
+            MatMul.Multiply(outputGradient.Data, input.Data, weightGradient.Data, OutFeatures, InFeatures, n,
+                transposeA: true, beta: beta);
+        }
         if (Bias is not null)
         {
             // ∂L/∂b += Σₙ ∂L/∂Yₙ: (N, out) -> (out,)

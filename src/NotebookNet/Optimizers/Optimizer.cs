@@ -89,15 +89,44 @@ public abstract class Optimizer
         float learningRate = CurrentLearningRate;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            float[] theta = Parameters[i].Value.Data, gradient = Parameters[i].Gradient.Data;
+            Parameter parameter = Parameters[i];
+            float[] theta = parameter.Value.Data;
             int index = i;
             // A large parameter in parts on the threads (each value's update is its own, so the bits are the same):
             // Rashid's network, a batch of one, spent 39 % of its step here on one core (thread-time profile).
-            EachPart.Run(theta.Length, (offset, length) =>
-                Update(index, offset, theta.AsSpan(offset, length), gradient.AsSpan(offset, length), learningRate));
-            Parameters[i].MarkGradientSpent();
+            if (UpdatesFromOuterProducts && parameter.TryGetOuterProduct(out _, out _))
+            {
+                EachPart.Run(theta.Length, (offset, length) =>
+                {
+                    parameter.TryGetOuterProduct(out ReadOnlySpan<float> left, out ReadOnlySpan<float> right);
+                    UpdateFromOuterProduct(index, offset, theta.AsSpan(offset, length), left, right, learningRate);
+                });
+            }
+            else
+            {
+                float[] gradient = parameter.Gradient.Data;
+                EachPart.Run(theta.Length, (offset, length) =>
+                    Update(index, offset, theta.AsSpan(offset, length), gradient.AsSpan(offset, length), learningRate));
+            }
+            parameter.MarkGradientSpent();
         }
     }
+
+    /// <summary>
+    /// Whether this optimizer updates a parameter straight from a gradient held as an outer product
+    /// (<see cref="Parameter.SetOuterProduct"/>), with <see cref="UpdateFromOuterProduct"/>; when false (the default) the
+    /// gradient is written out first and <see cref="Update"/> reads it.
+    /// </summary>
+    public virtual bool UpdatesFromOuterProducts => false;
+
+    /// <summary>
+    /// <see cref="Update"/> for a gradient held as the outer product left ⊗ right: value i of the parameter (row-major)
+    /// has the gradient left[i / right.Length]·right[i mod right.Length], rounded. Called only when
+    /// <see cref="UpdatesFromOuterProducts"/> is true; it must give the bits <see cref="Update"/> gives from the written gradient.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The optimizer does not override it.</exception>
+    protected virtual void UpdateFromOuterProduct(int index, int offset, Span<float> theta, ReadOnlySpan<float> left, ReadOnlySpan<float> right, float learningRate) =>
+        throw new NotSupportedException($"{GetType().Name} does not update from outer products");
 
     /// <summary>
     /// Updates values <paramref name="offset"/> … <paramref name="offset"/> + <paramref name="theta"/>.Length − 1 of

@@ -15,7 +15,7 @@ public sealed class Parameter
         ArgumentNullException.ThrowIfNull(value);
         Name = name;
         Value = value;
-        Gradient = new Tensor(value.Shape.ToArray());
+        _gradient = new Tensor(value.Shape.ToArray());
     }
 
     /// <summary>The name within its layer, such as <c>weight</c> or <c>bias</c>.</summary>
@@ -24,19 +24,36 @@ public sealed class Parameter
     /// <summary>The current value.</summary>
     public Tensor Value { get; }
 
+    private readonly Tensor _gradient;
     private bool _spent;
+
+    // A gradient held as the outer product left ⊗ right (see SetOuterProduct): written into _gradient only when read.
+    private float[]? _left, _right;
+    private bool _outerProduct;
 
     /// <summary>
     /// ∂L/∂value, accumulated by every backward pass since the last <see cref="ZeroGradient"/> — or, right after an
     /// optimizer step, the gradient that step used (see <see cref="MarkGradientSpent"/>).
     /// </summary>
-    public Tensor Gradient { get; }
+    public Tensor Gradient
+    {
+        get
+        {
+            if (_outerProduct)
+            {
+                OuterProductValues(0, _gradient.Data);
+                _outerProduct = false;
+            }
+            return _gradient;
+        }
+    }
 
     /// <summary>Sets the gradient to zero, before the next backward pass adds into it.</summary>
     public void ZeroGradient()
     {
-        Array.Clear(Gradient.Data);
+        Array.Clear(_gradient.Data);
         _spent = false;
+        _outerProduct = false;
     }
 
     /// <summary>
@@ -56,7 +73,58 @@ public sealed class Parameter
     {
         float beta = _spent ? 0f : 1f;
         _spent = false;
-        return (Gradient, beta);
+        // Overwritten: a pending outer product is dropped unwritten. Added to: it is written first.
+        Tensor gradient = beta == 0f ? _gradient : Gradient;
+        _outerProduct = false;
+        return (gradient, beta);
+    }
+
+    /// <summary>
+    /// For a layer whose weight gradient is one outer product, left ⊗ right (a dense layer's ∂L/∂W = ∂L/∂yᵀ·x for a
+    /// batch of one): when the gradient is spent (<see cref="MarkGradientSpent"/>) and would be overwritten, keeps the two
+    /// vectors instead of writing the product, and returns true; else returns false and the layer writes it as usual.
+    /// </summary>
+    /// <remarks>
+    /// Writing the product and reading it back are two of the four passes over the weights in a step of per-sample
+    /// training. An optimizer that can update from the two vectors (<see cref="Optimizers.Optimizer.UpdatesFromOuterProducts"/>)
+    /// skips both; for any other reader <see cref="Gradient"/> writes the product on first read, value for value the
+    /// rounded products the layer would have written.
+    /// </remarks>
+    public bool SetOuterProduct(ReadOnlySpan<float> left, ReadOnlySpan<float> right)
+    {
+        if (!_spent || Value.Rank != 2 || left.Length != Value.Size(0) || right.Length != Value.Size(1))
+        {
+            return false;
+        }
+        left.CopyTo(_left ??= new float[left.Length]);
+        right.CopyTo(_right ??= new float[right.Length]);
+        _spent = false;
+        _outerProduct = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The gradient's two vectors when it is held as an outer product not yet written (<see cref="SetOuterProduct"/>):
+    /// value (i, j) of the gradient is left[i]·right[j].
+    /// </summary>
+    public bool TryGetOuterProduct(out ReadOnlySpan<float> left, out ReadOnlySpan<float> right)
+    {
+        left = _outerProduct ? _left : default;
+        right = _outerProduct ? _right : default;
+        return _outerProduct;
+    }
+
+    private void OuterProductValues(int offset, Span<float> destination)
+    {
+        float[] left = _left!, right = _right!;
+        int columns = right.Length;
+        for (int i = offset, end = offset + destination.Length; i < end;)
+        {
+            int row = i / columns, column = i % columns, count = Math.Min(columns - column, end - i);
+            // Each value one rounded product, as the layer's outer product writes it.
+            TensorPrimitives.Multiply(right.AsSpan(column, count), left[row], destination.Slice(i - offset, count));
+            i += count;
+        }
     }
 
     /// <inheritdoc/>
