@@ -33,7 +33,9 @@ public sealed class Parameter
 
     /// <summary>
     /// ∂L/∂value, accumulated by every backward pass since the last <see cref="ZeroGradient"/> — or, right after an
-    /// optimizer step, the gradient that step used (see <see cref="MarkGradientSpent"/>).
+    /// optimizer step, the gradient that step used (see <see cref="MarkGradientSpent"/>). Read it through this property
+    /// after each backward pass rather than keeping the tensor: a gradient held as an outer product
+    /// (<see cref="SetOuterProduct"/>) is written into the tensor on that read.
     /// </summary>
     public Tensor Gradient
     {
