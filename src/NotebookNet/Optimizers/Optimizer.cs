@@ -98,6 +98,7 @@ public abstract class Optimizer
             {
                 EachPart.Run(theta.Length, (offset, length) =>
                 {
+                    // Spans cannot be captured: each part asks the parameter for the two vectors.
                     parameter.TryGetOuterProduct(out ReadOnlySpan<float> left, out ReadOnlySpan<float> right);
                     UpdateFromOuterProduct(index, offset, theta.AsSpan(offset, length), left, right, learningRate);
                 });

@@ -4,9 +4,9 @@ namespace NotebookNet.Tensors;
 
 /// <summary>
 /// Runs a layer's work image by image on <see cref="Workers"/>, up to <see cref="MatMul.MaxDegreeOfParallelism"/>
-/// threads, each starting on its own share of the images and then taking what is left of the others'. An image's results must have places of their own (its slice of
-/// the output, its own partial gradient): then which thread computes an image changes no value, and the results are
-/// the same for every thread count.
+/// threads, each starting on its own share of the images and then taking what is left of the others'. An image's
+/// results must have places of their own (its slice of the output, its own partial gradient): then which thread
+/// computes an image changes no value, and the results are the same for every thread count.
 /// </summary>
 internal static class EachImage
 {

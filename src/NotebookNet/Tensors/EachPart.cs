@@ -17,7 +17,7 @@ internal static class EachPart
     /// </summary>
     /// <remarks>
     /// The parts are as many as a multiple of the threads and as equal as a multiple of 16 values allows, so each thread's
-    /// run of parts (see <see cref="Workers"/>) is the same half of the array on every pass — the half of a layer's
+    /// run of parts (see <see cref="Workers"/>) is the same share of the array on every pass — the share of a layer's
     /// weights its core updated in the last step and holds in its cache. A part's length is a multiple of every vector
     /// width, so its values take the same path through a vectorized loop as they would in one pass.
     /// </remarks>
