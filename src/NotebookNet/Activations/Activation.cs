@@ -33,14 +33,7 @@ public abstract class Activation : ILayer
         var output = Tensor.ForOverwrite(input.Shape.ToArray()); // Apply writes every value
         LastInput = input;
         LastOutput = output;
-        if (InParts)
-        {
-            EachPart.Run(input.Length, (offset, length) => Apply(input.Data.AsSpan(offset, length), output.Data.AsSpan(offset, length)));
-        }
-        else
-        {
-            Apply(input.Data, output.Data);
-        }
+        InPartsOrWhole(input.Length, (offset, length) => Apply(input.Data.AsSpan(offset, length), output.Data.AsSpan(offset, length)));
         return output;
     }
 
@@ -57,15 +50,8 @@ public abstract class Activation : ILayer
         }
         var inputGradient = Tensor.ForOverwrite(outputGradient.Shape.ToArray()); // Derive writes every value
         float[] input = LastInput!.Data, output = LastOutput.Data, dy = outputGradient.Data, dx = inputGradient.Data;
-        if (InParts)
-        {
-            EachPart.Run(dx.Length, (offset, length) => Derive(input.AsSpan(offset, length), output.AsSpan(offset, length),
-                dy.AsSpan(offset, length), dx.AsSpan(offset, length)));
-        }
-        else
-        {
-            Derive(input, output, dy, dx);
-        }
+        InPartsOrWhole(dx.Length, (offset, length) => Derive(input.AsSpan(offset, length), output.AsSpan(offset, length),
+            dy.AsSpan(offset, length), dx.AsSpan(offset, length)));
         return inputGradient;
     }
 
@@ -83,4 +69,17 @@ public abstract class Activation : ILayer
     /// true where each value's result is its own and the same bits in whatever part it lies (default false).
     /// </summary>
     protected virtual bool InParts => false;
+
+    /// <summary>Calls <paramref name="part"/> on parts of the values on the threads when <see cref="InParts"/>, else once on them all.</summary>
+    private void InPartsOrWhole(int length, Action<int, int> part)
+    {
+        if (InParts)
+        {
+            EachPart.Run(length, part);
+        }
+        else
+        {
+            part(0, length);
+        }
+    }
 }
