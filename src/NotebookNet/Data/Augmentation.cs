@@ -33,25 +33,33 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
         {
             throw new ArgumentException($"augmentation needs square single-channel images, got {images.ShapeText}");
         }
-        var source = new float[length];
+        // Every random number is drawn first, image by image in the generator's order; then the images are distorted
+        // on the threads, each from its own draws, so the distortions are the same for every thread count.
         bool elastic = ElasticAlpha > 0f;
-        var displacementX = new float[elastic ? length : 0];
-        var displacementY = new float[elastic ? length : 0];
+        var draws = new (float Angle, float Scale, float ShiftX, float ShiftY)[count];
+        float[] fields = new float[elastic ? 2 * count * length : 0]; // per image: the x field, then the y field
         float[] kernel = elastic ? GaussianKernel(ElasticSigma) : [];
         for (int n = 0; n < count; n++)
         {
-            Span<float> image = images.Data.AsSpan(n * length, length);
-            image.CopyTo(source);
             float angle = rng.NextFloat(-MaxRotationDegrees, MaxRotationDegrees) * MathF.PI / 180f;
             float scale = 1f + rng.NextFloat(-MaxScale, MaxScale);
             float shiftX = rng.NextFloat(-MaxShift, MaxShift), shiftY = rng.NextFloat(-MaxShift, MaxShift);
+            draws[n] = (angle, scale, shiftX, shiftY);
             if (elastic)
             {
-                DisplacementField(displacementX, side, kernel, ElasticAlpha, rng);
-                DisplacementField(displacementY, side, kernel, ElasticAlpha, rng);
+                DisplacementField(fields.AsSpan(2 * n * length, length), side, kernel, ElasticAlpha, rng);
+                DisplacementField(fields.AsSpan((2 * n + 1) * length, length), side, kernel, ElasticAlpha, rng);
             }
-            Transform(source, image, side, angle, scale, shiftX, shiftY, displacementX, displacementY);
         }
+        EachImage.Run(count, length, (n, source) =>
+        {
+            Span<float> image = images.Data.AsSpan(n * length, length);
+            image.CopyTo(source);
+            var (angle, scale, shiftX, shiftY) = draws[n];
+            ReadOnlySpan<float> displacementX = elastic ? fields.AsSpan(2 * n * length, length) : default;
+            ReadOnlySpan<float> displacementY = elastic ? fields.AsSpan((2 * n + 1) * length, length) : default;
+            Transform(source.AsSpan(0, length), image, side, angle, scale, shiftX, shiftY, displacementX, displacementY);
+        });
     }
 
     /// <summary>

@@ -317,6 +317,8 @@ public sealed class Conv2d : ILayer
         private readonly int[] _tapOffsets;          // tap (c, u, v) → c·Hp·Wp + u·Wp + v in the padded image
         private readonly int[] _flippedTapOffsets;   // tap (o, u, v) → o·Hd·Wd + u·Wd + v in the padded output gradient
         private readonly int _gradientHeight, _gradientWidth;
+        private readonly int _gradientPadding;       // zeros around ∂L/∂Y: k − 1 − padding, or 0 for a padding wider than k − 1
+        private readonly int _crop;                  // rows and columns of the correlation before ∂L/∂X[0, 0]: 0, or padding − (k − 1)
 
         public InPlaceGeometry(Conv2d layer, int height, int width)
         {
@@ -325,8 +327,12 @@ public sealed class Conv2d : ILayer
             int k = layer.KernelSize;
             (_paddedHeight, _paddedWidth) = (height + 2 * layer.Padding, width + 2 * layer.Padding);
             (_outHeight, _outWidth) = (_paddedHeight - k + 1, _paddedWidth - k + 1);
-            // The input gradient is the output gradient, padded by k − 1 all round, correlated with the flipped kernel.
-            (_gradientHeight, _gradientWidth) = (_outHeight + 2 * (k - 1), _outWidth + 2 * (k - 1));
+            // The input gradient is the output gradient, padded by k − 1 all round, correlated with the flipped kernel,
+            // cropped by the padding. Padded by k − 1 − padding instead, the correlation starts at the first pixel of
+            // ∂L/∂X: the same taps in the same order at every pixel kept, and none computed only to be cropped.
+            _gradientPadding = Math.Max(0, k - 1 - layer.Padding);
+            _crop = layer.Padding - (k - 1 - _gradientPadding);
+            (_gradientHeight, _gradientWidth) = (_outHeight + 2 * _gradientPadding, _outWidth + 2 * _gradientPadding);
             _tapOffsets = Taps(layer.InChannels, _paddedHeight * _paddedWidth, _paddedWidth, k);
             _flippedTapOffsets = Taps(layer.OutChannels, _gradientHeight * _gradientWidth, _gradientWidth, k);
         }
@@ -359,8 +365,8 @@ public sealed class Conv2d : ILayer
         /// <summary>Positions of the weight gradient's sum: whole rows, rounded up to 8 (the extra ones hold zeros).</summary>
         private int GradientPositions => (_outHeight * _paddedWidth + 7) / 8 * 8;
 
-        /// <summary>Positions computed for the input gradient: the padded input's, in rows of Wd.</summary>
-        private int InputGradientPositions => (_paddedHeight - 1) * _gradientWidth + _paddedWidth;
+        /// <summary>Positions computed for the input gradient: up to its last pixel (after the crop), in rows of Wd.</summary>
+        private int InputGradientPositions => (_crop + _height - 1) * _gradientWidth + _crop + _width;
 
         private int PaddedInputLength => _layer.InChannels * _paddedHeight * _paddedWidth + _paddedWidth + 2 * Correlation.Overrun + 8;
 
@@ -490,7 +496,7 @@ public sealed class Conv2d : ILayer
         public void Backward(ReadOnlySpan<float> image, ReadOnlySpan<float> outputGradient, Span<float> weightGradient,
             float[]? flipped, Span<float> inputGradient, float[] buffer)
         {
-            int outChannels = _layer.OutChannels, k = _layer.KernelSize, padding = _layer.Padding;
+            int outChannels = _layer.OutChannels, k = _layer.KernelSize;
             int gradientPositions = GradientPositions, rows = OutGroups * Correlation.ChannelsPerTile;
             int spread = PaddedInputLength, weights = spread + rows * gradientPositions;
             int paddedGradient = weights + rows * Depth, sums = paddedGradient + PaddedGradientLength;
@@ -511,10 +517,10 @@ public sealed class Conv2d : ILayer
                 return;
             }
 
-            // ∂L/∂X: ∂L/∂Y padded by k − 1 all round, correlated with the flipped kernel, cropped by the padding.
+            // ∂L/∂X: ∂L/∂Y padded by k − 1 − padding all round, correlated with the flipped kernel.
             Span<float> padded = buffer.AsSpan(paddedGradient, PaddedGradientLength);
             padded.Clear();
-            CopyRows(outputGradient, _outHeight * _outWidth, _outWidth, padded[((k - 1) * _gradientWidth + k - 1)..], _gradientHeight * _gradientWidth,
+            CopyRows(outputGradient, _outHeight * _outWidth, _outWidth, padded[(_gradientPadding * _gradientWidth + _gradientPadding)..], _gradientHeight * _gradientWidth,
                 _gradientWidth, outChannels, _outHeight, _outWidth);
             int positions = InputGradientPositions;
             fixed (float* b = buffer, w = flipped)
@@ -522,7 +528,7 @@ public sealed class Conv2d : ILayer
             {
                 Correlation.Correlate(b + paddedGradient, offsets, outChannels * k * k, w, InGroups, b + sums, positions, positions);
             }
-            CopyRows(buffer.AsSpan(sums + padding * _gradientWidth + padding), positions, _gradientWidth, inputGradient, _height * _width, _width,
+            CopyRows(buffer.AsSpan(sums + _crop * _gradientWidth + _crop), positions, _gradientWidth, inputGradient, _height * _width, _width,
                 _layer.InChannels, _height, _width);
         }
     }
