@@ -18,6 +18,7 @@ public sealed class Conv2d : ILayer
 {
     private Tensor? _input;
     private float[] _weightGradients = [];
+    private float[] _biasGradients = [];
 
     /// <summary>Creates the layer with weights drawn by <paramref name="init"/> (fan-in C·k·k) and zero biases.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the padding is negative.</exception>
@@ -153,6 +154,10 @@ public sealed class Conv2d : ILayer
             _weightGradients = new float[count * weightLength];
         }
         float[] partial = _weightGradients;
+        if (Bias is not null && _biasGradients.Length < count * OutChannels)
+        {
+            _biasGradients = new float[count * OutChannels];
+        }
         // In place, every value of ∂L/∂X is written; im2col adds the patches into zeros.
         Tensor? dx = !inputGradient ? null : InPlace ? Tensor.ForOverwrite(input.Shape.ToArray()) : new Tensor(input.Shape.ToArray());
         float[] x = input.Data, dy = outputGradient.Data, w = Weight.Value.Data;
@@ -160,15 +165,18 @@ public sealed class Conv2d : ILayer
         {
             var direct = new InPlaceGeometry(this, input.Size(2), input.Size(3));
             float[]? flipped = dx is null ? null : direct.PackFlipped(w);
-            EachImage.Run(count, direct.BackwardBufferLength, (n, buffer) => direct.Backward(
-                x.AsSpan(n * geometry.InputLength, geometry.InputLength), dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength),
-                partial.AsSpan(n * weightLength, weightLength), flipped, dx is null ? default : dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength), buffer));
+            EachImage.Run(count, direct.BackwardBufferLength, (n, buffer) =>
+            {
+                direct.Backward(x.AsSpan(n * geometry.InputLength, geometry.InputLength), dy.AsSpan(n * geometry.OutputLength, geometry.OutputLength),
+                    partial.AsSpan(n * weightLength, weightLength), flipped, dx is null ? default : dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength), buffer);
+                SumBiasGradient(n, geometry, dy);
+            });
         }
         else
         {
             Im2ColBackward(count, geometry, x, dy, w, partial, weightLength, dx);
         }
-        SumWeightGradients(count, geometry, dy, partial, weightLength);
+        SumWeightGradients(count, partial, weightLength);
         return dx;
     }
 
@@ -188,10 +196,24 @@ public sealed class Conv2d : ILayer
                 MatMul.Multiply(w, dyn, col, PatchLength, geometry.Positions, OutChannels, transposeA: true);
                 geometry.Col2Im(col, dx.Data.AsSpan(n * geometry.InputLength, geometry.InputLength));
             }
+            SumBiasGradient(n, geometry, dy);
         });
     }
 
-    private void SumWeightGradients(int count, Geometry geometry, float[] dy, float[] partial, int weightLength)
+    /// <summary>Image <paramref name="n"/>'s ∂L/∂b: each channel's ∂L/∂Y summed, for <see cref="SumWeightGradients"/> to add in image order.</summary>
+    private void SumBiasGradient(int n, Geometry geometry, float[] dy)
+    {
+        if (Bias is null)
+        {
+            return;
+        }
+        for (int o = 0; o < OutChannels; o++)
+        {
+            _biasGradients[n * OutChannels + o] = FixedOrder.Sum(dy.AsSpan(n * geometry.OutputLength + o * geometry.Positions, geometry.Positions));
+        }
+    }
+
+    private void SumWeightGradients(int count, float[] partial, int weightLength)
     {
         // Sum the images' contributions in image order: the same result whatever the thread count.
         (Tensor weightGradient, float beta) = Weight.GradientForAccumulation();
@@ -218,7 +240,7 @@ public sealed class Conv2d : ILayer
                 float sum = biasBeta == 0f ? 0f : biasGradient[o];
                 for (int n = 0; n < count; n++)
                 {
-                    sum += FixedOrder.Sum(dy.AsSpan(n * geometry.OutputLength + o * geometry.Positions, geometry.Positions));
+                    sum += _biasGradients[n * OutChannels + o];
                 }
                 biasGradient[o] = sum;
             }
