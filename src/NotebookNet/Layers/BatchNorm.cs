@@ -1,3 +1,4 @@
+using System.Numerics;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Layers;
@@ -99,25 +100,26 @@ public sealed class BatchNorm : ILayer
         {
             throw new ArgumentException($"{Spec}: training needs at least 2 values per channel to estimate a variance, got {m}");
         }
-        var output = new Tensor(input.Shape.ToArray());
-        var normalized = new Tensor(input.Shape.ToArray());
+        var output = Tensor.ForOverwrite(input.Shape.ToArray());
+        var normalized = Tensor.ForOverwrite(input.Shape.ToArray());
         if (_inverseDeviation.Length != NumFeatures)
         {
             _inverseDeviation = new float[NumFeatures];
         }
         float[] x = input.Data, y = output.Data, xHat = normalized.Data;
-        for (int c = 0; c < NumFeatures; c++)
+        // Each channel is its own work, the same whichever thread does it: the channels are spread over the threads.
+        EachChannel(c =>
         {
             float mean, variance;
             if (IsTraining)
             {
                 (double sum, double squares) = (0, 0);
-                ForEachPlane(count, plane, c, offset =>
+                for (int n = 0; n < count; n++)
                 {
-                    ReadOnlySpan<float> values = x.AsSpan(offset, plane);
+                    ReadOnlySpan<float> values = x.AsSpan(Offset(n, c, plane), plane);
                     sum += FixedOrder.Sum(values);
                     squares += FixedOrder.SumOfSquares(values);
-                });
+                }
                 mean = (float)(sum / m);
                 variance = (float)Math.Max(0, squares / m - (sum / m) * (sum / m));
                 RunningMean[c] = (1f - Momentum) * RunningMean[c] + Momentum * mean;
@@ -130,15 +132,12 @@ public sealed class BatchNorm : ILayer
             float inverse = 1f / MathF.Sqrt(variance + Epsilon);
             _inverseDeviation[c] = inverse;
             float gamma = Weight.Value[c], beta = Bias.Value[c];
-            ForEachPlane(count, plane, c, offset =>
+            for (int n = 0; n < count; n++)
             {
-                for (int i = offset; i < offset + plane; i++)
-                {
-                    xHat[i] = (x[i] - mean) * inverse;
-                    y[i] = gamma * xHat[i] + beta;
-                }
-            });
-        }
+                int offset = Offset(n, c, plane);
+                Normalize(x.AsSpan(offset, plane), mean, inverse, gamma, beta, xHat.AsSpan(offset, plane), y.AsSpan(offset, plane));
+            }
+        });
         _normalized = normalized;
         return output;
     }
@@ -150,44 +149,73 @@ public sealed class BatchNorm : ILayer
         outputGradient.RequireShape(() => $"{Spec}.Backward output gradient", normalized.Shape.ToArray());
         (int count, int plane) = Layout(normalized);
         int m = count * plane;
-        var inputGradient = new Tensor(normalized.Shape.ToArray());
+        var inputGradient = Tensor.ForOverwrite(normalized.Shape.ToArray());
         float[] g = outputGradient.Data, xHat = normalized.Data, dx = inputGradient.Data;
         (Tensor weightGradient, float weightBeta) = Weight.GradientForAccumulation();
         (Tensor biasGradient, float biasBeta) = Bias.GradientForAccumulation();
-        for (int c = 0; c < NumFeatures; c++)
+        EachChannel(c =>
         {
             (double sumG, double sumGxHat) = (0, 0);
-            ForEachPlane(count, plane, c, offset =>
+            for (int n = 0; n < count; n++)
             {
+                int offset = Offset(n, c, plane);
                 sumG += FixedOrder.Sum(g.AsSpan(offset, plane));
                 sumGxHat += FixedOrder.Dot(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane));
-            });
+            }
             biasGradient[c] = (biasBeta == 0f ? 0f : biasGradient[c]) + (float)sumG;                // ∂L/∂β += Σ g
             weightGradient[c] = (weightBeta == 0f ? 0f : weightGradient[c]) + (float)sumGxHat;      // ∂L/∂γ += Σ g·x̂
             float scale = Weight.Value[c] * _inverseDeviation[c];
             // In evaluation μ and σ² are constants, so ∂L/∂x = γ/σ·g; in training they depend on x too.
             float meanG = IsTraining ? (float)(sumG / m) : 0f, meanGxHat = IsTraining ? (float)(sumGxHat / m) : 0f;
-            ForEachPlane(count, plane, c, offset =>
+            for (int n = 0; n < count; n++)
             {
-                for (int i = offset; i < offset + plane; i++)
-                {
-                    dx[i] = scale * (g[i] - meanG - xHat[i] * meanGxHat);
-                }
-            });
-        }
+                int offset = Offset(n, c, plane);
+                InputGradient(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane), scale, meanG, meanGxHat, dx.AsSpan(offset, plane));
+            }
+        });
         return inputGradient;
     }
+
+    /// <summary>x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, value by value (vectors give the same bits: no step is fused).</summary>
+    private static void Normalize(ReadOnlySpan<float> x, float mean, float inverse, float gamma, float beta, Span<float> xHat, Span<float> y)
+    {
+        int i = 0;
+        (var means, var inverses, var gammas, var betas) = (new Vector<float>(mean), new Vector<float>(inverse), new Vector<float>(gamma), new Vector<float>(beta));
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            Vector<float> normalizedValues = (new Vector<float>(x[i..]) - means) * inverses;
+            normalizedValues.CopyTo(xHat[i..]);
+            (gammas * normalizedValues + betas).CopyTo(y[i..]);
+        }
+        for (; i < x.Length; i++)
+        {
+            xHat[i] = (x[i] - mean) * inverse;
+            y[i] = gamma * xHat[i] + beta;
+        }
+    }
+
+    /// <summary>∂L/∂x = (γ/σ)·((g − mean(g)) − x̂·mean(g·x̂)), value by value.</summary>
+    private static void InputGradient(ReadOnlySpan<float> g, ReadOnlySpan<float> xHat, float scale, float meanG, float meanGxHat, Span<float> dx)
+    {
+        int i = 0;
+        (var scales, var meanGs, var meanGxHats) = (new Vector<float>(scale), new Vector<float>(meanG), new Vector<float>(meanGxHat));
+        for (; i + Vector<float>.Count <= g.Length; i += Vector<float>.Count)
+        {
+            (scales * (new Vector<float>(g[i..]) - meanGs - new Vector<float>(xHat[i..]) * meanGxHats)).CopyTo(dx[i..]);
+        }
+        for (; i < g.Length; i++)
+        {
+            dx[i] = scale * (g[i] - meanG - xHat[i] * meanGxHat);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for each channel, the channels spread over the threads.</summary>
+    private void EachChannel(Action<int> body) => EachImage.Run(NumFeatures, body);
+
+    /// <summary>Where channel <paramref name="c"/>'s values of sample <paramref name="n"/> start.</summary>
+    private int Offset(int n, int c, int plane) => (n * NumFeatures + c) * plane;
 
     /// <summary>N and the values per channel and sample (H·W, or 1 for (N, C)).</summary>
     private static (int Count, int Plane) Layout(Tensor input) =>
         (input.Size(0), input.Rank == 4 ? input.Size(2) * input.Size(3) : 1);
-
-    /// <summary>Calls <paramref name="body"/> with the offset of channel <paramref name="c"/>'s values in each sample.</summary>
-    private void ForEachPlane(int count, int plane, int c, Action<int> body)
-    {
-        for (int n = 0; n < count; n++)
-        {
-            body((n * NumFeatures + c) * plane);
-        }
-    }
 }
