@@ -48,11 +48,17 @@ public static unsafe partial class MatMul
         float[] packedB = ArrayPool<float>.Shared.Rent(checked((int)(packedLength * (rowsPackingB ? tasks : 1))));
         fixed (float* pbp = packedB)
         {
-            if (!packInTasks)
+            nint packedBAddress = (nint)pbp;
+            if (!packInTasks && threads > 1 && panels >= threads)
+            {
+                // Packed once for all tasks, by all threads, each its share of the panels: packed by the calling thread
+                // alone, best-mlp's products (batch 128) kept the other core waiting for ~12 % of the step.
+                Workers.Run(threads, threads, t => PackB(o, (float*)packedBAddress, nr, paddedN, panels * t / threads, panels * (t + 1) / threads));
+            }
+            else if (!packInTasks)
             {
                 PackB(o, pbp, nr, paddedN, 0, panels);
             }
-            nint packedBAddress = (nint)pbp;
             void Task(int t) => RunTask(o, (float*)packedBAddress + (rowsPackingB ? t * packedLength : 0), t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks);
 
             Workers.Run(tasks, threads, Task);
