@@ -185,13 +185,15 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
     {
         int[] inputShape = _inputShape ?? throw new InvalidOperationException("MaxPool2d.Backward called before Forward");
         outputGradient.RequireShape(() => $"{Spec}.Backward output gradient", OutputShape(inputShape));
-        var inputGradient = new Tensor(inputShape);
+        var inputGradient = Tensor.ForOverwrite(inputShape);
         float[] dx = inputGradient.Data, dy = outputGradient.Data;
         int[] argmax = _argmax;
-        int perImage = outputGradient.Length / inputShape[0];
-        // Image by image on the threads: an image's maxima all lie in its own input.
+        int perImage = outputGradient.Length / inputShape[0], inputPerImage = inputGradient.Length / inputShape[0];
+        // Image by image on the threads, each image's gradient zeroed by the thread that fills it: an image's maxima all
+        // lie in its own input.
         EachImage.Run(inputShape[0], n =>
         {
+            dx.AsSpan(n * inputPerImage, inputPerImage).Clear();
             for (int i = n * perImage; i < (n + 1) * perImage; i++)
             {
                 dx[argmax[i]] += dy[i];
