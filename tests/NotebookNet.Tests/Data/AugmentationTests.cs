@@ -1,8 +1,10 @@
 using NotebookNet.Data;
 using NotebookNet.Tensors;
+using NotebookNet.Tests.Tensors;
 
 namespace NotebookNet.Tests.Data;
 
+[Collection(nameof(MatMulSettings))]
 public class AugmentationTests
 {
     private static float[] Square(int side, Func<int, int, float> pixel)
@@ -117,5 +119,37 @@ public class AugmentationTests
         new Augmentation() { ElasticSigma = 2f }.Apply(b, rngB);
         Assert.Equal(a.Data, b.Data);
         Assert.Equal(rngA.NextUInt32(), rngB.NextUInt32());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ApplyDrawsEachImagesDistortionInOrderWhateverTheThreads(bool elastic)
+    {
+        var augmentation = new Augmentation(MaxShift: 2f, MaxRotationDegrees: 10f, MaxScale: 0.1f) { ElasticAlpha = elastic ? 8f : 0f };
+        Tensor batch = Tensor.RandomUniform(new Rng(3), 0, 1, 9, 1, 28, 28);
+        // The reference, one image after another: its four draws (and its two fields), then the transform.
+        Tensor expected = batch.Clone();
+        var rng = new Rng(5);
+        float[] kernel = Augmentation.GaussianKernel(augmentation.ElasticSigma);
+        for (int n = 0; n < 9; n++)
+        {
+            float angle = rng.NextFloat(-10f, 10f) * MathF.PI / 180f;
+            float scale = 1f + rng.NextFloat(-0.1f, 0.1f);
+            float shiftX = rng.NextFloat(-2f, 2f), shiftY = rng.NextFloat(-2f, 2f);
+            float[] fieldX = new float[elastic ? 784 : 0], fieldY = new float[elastic ? 784 : 0];
+            if (elastic)
+            {
+                Augmentation.DisplacementField(fieldX, 28, kernel, 8f, rng);
+                Augmentation.DisplacementField(fieldY, 28, kernel, 8f, rng);
+            }
+            Augmentation.Transform(batch.Data.AsSpan(n * 784, 784), expected.Data.AsSpan(n * 784, 784), 28, angle, scale, shiftX, shiftY, fieldX, fieldY);
+        }
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Tensor distorted = batch.Clone();
+            MatMulSettings.With(MatMul.UseVector512, threads, () => augmentation.Apply(distorted, new Rng(5)));
+            Assert.Equal(expected.Data, distorted.Data);
+        }
     }
 }

@@ -1,9 +1,11 @@
 using NotebookNet.Layers;
 using NotebookNet.Tensors;
 using NotebookNet.Training;
+using NotebookNet.Tests.Tensors;
 
 namespace NotebookNet.Tests.Layers;
 
+[Collection(nameof(MatMulSettings))]
 public class BatchNormTests
 {
     [Theory]
@@ -59,5 +61,35 @@ public class BatchNormTests
         Assert.Contains("at least 2 values", Assert.Throws<ArgumentException>(() => new BatchNorm(3).Forward(new Tensor(1, 3))).Message);
         Assert.Equal("numFeatures", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm(0)).ParamName);
         Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm(2, momentum: 2f)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(true, 0, 0)]
+    [InlineData(true, 5, 7)]
+    [InlineData(false, 5, 7)]
+    public void EveryThreadCountGivesTheSameBits(bool training, int height, int width)
+    {
+        // Each channel is one thread's work, its sums in sample order: one thread or two, the same bits.
+        float[][] Run(int threads)
+        {
+            var rng = new Rng(11);
+            var layer = new BatchNorm(6) { IsTraining = training };
+            Tensor.RandomNormal(rng, 1f, 0.5f, 6).Data.CopyTo(layer.Weight.Value.Data, 0);
+            int[] shape = height == 0 ? [33, 6] : [33, 6, height, width];
+            Tensor input = Tensor.RandomNormal(rng, 2f, 3f, shape), outputGradient = Tensor.RandomNormal(rng, 0f, 1f, shape);
+            float[][] results = [];
+            MatMulSettings.With(MatMul.UseVector512, threads, () =>
+            {
+                Tensor output = layer.Forward(input);
+                Tensor inputGradient = layer.Backward(outputGradient);
+                results = [output.Data, inputGradient.Data, layer.Weight.Gradient.Data, layer.Bias.Gradient.Data, layer.RunningMean.Data, layer.RunningVariance.Data];
+            });
+            return results;
+        }
+        float[][] one = Run(1), two = Run(2);
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.Equal(one[i], two[i]);
+        }
     }
 }
