@@ -62,7 +62,9 @@ public class Conv2dTests
     [InlineData(6, 16, 5, 0, 14, 14)]
     [InlineData(16, 32, 3, 1, 14, 14)]  // best-cnn's
     [InlineData(3, 5, 1, 0, 7, 9)]      // a 1×1 kernel, odd sizes
-    [InlineData(2, 3, 3, 2, 5, 4)]      // padding wider than the kernel's reach
+    [InlineData(2, 3, 3, 2, 5, 4)]      // padding as wide as the kernel's reach, k − 1
+    [InlineData(2, 3, 3, 3, 5, 4)]      // wider: the input gradient's correlation starts a row and a column early
+    [InlineData(3, 2, 2, 3, 6, 5)]      // an even kernel, padding two past its reach
     [InlineData(5, 7, 4, 1, 3, 11)]     // an even kernel, a thin image
     public void ReadingTheImageInPlaceAgreesWithIm2Col(int inChannels, int outChannels, int kernel, int padding, int height, int width)
     {
