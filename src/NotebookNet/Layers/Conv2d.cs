@@ -474,7 +474,7 @@ public sealed class Conv2d : ILayer
             fixed (int* offsets = _tapOffsets)
             {
                 float* y = x + PaddedInputLength;
-                Correlation.Correlate(x, offsets, Depth, w, OutGroups, y, positions, positions);
+                Correlation.Correlate(x, offsets, Depth, w, _layer.OutChannels, y, positions, positions);
             }
             // Keep the valid columns of each row and add the bias: (OC, OH, OW), the NCHW layout.
             ReadOnlySpan<float> sums = buffer.AsSpan(PaddedInputLength);
@@ -548,7 +548,7 @@ public sealed class Conv2d : ILayer
             fixed (float* b = buffer, w = flipped)
             fixed (int* offsets = _flippedTapOffsets)
             {
-                Correlation.Correlate(b + paddedGradient, offsets, outChannels * k * k, w, InGroups, b + sums, positions, positions);
+                Correlation.Correlate(b + paddedGradient, offsets, outChannels * k * k, w, _layer.InChannels, b + sums, positions, positions);
             }
             CopyRows(buffer.AsSpan(sums + _crop * _gradientWidth + _crop), positions, _gradientWidth, inputGradient, _height * _width, _width,
                 _layer.InChannels, _height, _width);

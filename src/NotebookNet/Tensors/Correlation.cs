@@ -37,35 +37,38 @@ internal static unsafe class Correlation
     private static int TilePositions => 3 * (UseVector512 ? Vector512<float>.Count : Vector<float>.Count);
 
     /// <summary>
-    /// y[o, q] = Σ_p w[p, o]·x[offset[p] + q] for o in [0, groups·4) and q in [0, positions), each sum in tap order
+    /// y[o, q] = Σ_p w[p, o]·x[offset[p] + q] for o in [0, channels) and q in [0, positions), each sum in tap order
     /// (fused multiply-adds where the processor has them), so every vector width gives the same bits.
     /// </summary>
     /// <param name="x">The padded input; readable up to the largest offset + positions + <see cref="Overrun"/>.</param>
     /// <param name="offsets">Each tap's offset into <paramref name="x"/>.</param>
     /// <param name="depth">The number of taps, C·k·k.</param>
     /// <param name="weights">Packed by <see cref="PackWeights"/>: for each group of four output channels, depth × 4 floats.</param>
-    /// <param name="groups">Groups of four output channels.</param>
-    /// <param name="y">The output: groups·4 rows of <paramref name="ldy"/> floats.</param>
+    /// <param name="channels">Output channels, in groups of four; the rows of a last group past them are left as they were.</param>
+    /// <param name="y">The output: a whole number of groups of four rows of <paramref name="ldy"/> floats.</param>
     /// <param name="ldy">Floats from one row of <paramref name="y"/> to the next.</param>
     /// <param name="positions">Positions q to compute in each row.</param>
-    public static void Correlate(float* x, int* offsets, int depth, float* weights, int groups, float* y, int ldy, int positions)
+    public static void Correlate(float* x, int* offsets, int depth, float* weights, int channels, float* y, int ldy, int positions)
     {
         bool wide = UseVector512;
         int width = TilePositions;
         float* tile = stackalloc float[ChannelsPerTile * Overrun];
-        for (int g = 0; g < groups; g++)
+        for (int g = 0; g < Groups(channels); g++)
         {
             float* w = weights + (long)g * depth * ChannelsPerTile;
             float* rows = y + (long)g * ChannelsPerTile * ldy;
+            int wanted = Math.Min(ChannelsPerTile, channels - g * ChannelsPerTile);
+            // A last group of one or two channels (LeNet-5's six) takes a tile of two: half the multiply-adds.
+            bool two = wanted <= 2;
             int q = 0;
             for (; q + width <= positions; q += width)
             {
-                ComputeTile(wide, x + q, offsets, depth, w, rows + q, ldy);
+                ComputeTile(wide, two, x + q, offsets, depth, w, rows + q, ldy);
             }
             if (q < positions)
             {
-                ComputeTile(wide, x + q, offsets, depth, w, tile, width);
-                for (int r = 0; r < ChannelsPerTile; r++)
+                ComputeTile(wide, two, x + q, offsets, depth, w, tile, width);
+                for (int r = 0; r < wanted; r++)
                 {
                     new ReadOnlySpan<float>(tile + r * width, positions - q).CopyTo(new Span<float>(rows + (long)r * ldy + q, positions - q));
                 }
@@ -97,9 +100,20 @@ internal static unsafe class Correlation
     public static int Groups(int channels) => (channels + ChannelsPerTile - 1) / ChannelsPerTile;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ComputeTile(bool wide, float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    private static void ComputeTile(bool wide, bool two, float* x, int* offsets, int depth, float* w, float* y, int ldy)
     {
-        if (wide)
+        if (two)
+        {
+            if (wide)
+            {
+                TileOfTwo512(x, offsets, depth, w, y, ldy);
+            }
+            else
+            {
+                TileOfTwo(x, offsets, depth, w, y, ldy);
+            }
+        }
+        else if (wide)
         {
             Tile512(x, offsets, depth, w, y, ldy);
         }
@@ -107,6 +121,61 @@ internal static unsafe class Correlation
         {
             Tile(x, offsets, depth, w, y, ldy);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Tile"/> for the first two channels of a group only (the packing's other two are skipped): six
+    /// accumulators, the same multiply-adds in the same order for those two, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileOfTwo(float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    {
+        int v = Vector<float>.Count;
+        Vector<float> a0 = default, b0 = default, c0 = default, a1 = default, b1 = default, c1 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            float* source = x + offsets[p];
+            var xa = Vector.Load(source);
+            var xb = Vector.Load(source + v);
+            var xc = Vector.Load(source + 2 * v);
+            var w0 = new Vector<float>(w[0]);
+            a0 = MultiplyAdd(w0, xa, a0);
+            b0 = MultiplyAdd(w0, xb, b0);
+            c0 = MultiplyAdd(w0, xc, c0);
+            var w1 = new Vector<float>(w[1]);
+            a1 = MultiplyAdd(w1, xa, a1);
+            b1 = MultiplyAdd(w1, xb, b1);
+            c1 = MultiplyAdd(w1, xc, c1);
+            w += ChannelsPerTile;
+        }
+        Store(y, a0, b0, c0, v);
+        Store(y + ldy, a1, b1, c1, v);
+    }
+
+    /// <summary><see cref="TileOfTwo"/> with 512-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileOfTwo512(float* x, int* offsets, int depth, float* w, float* y, int ldy)
+    {
+        int v = Vector512<float>.Count;
+        Vector512<float> a0 = default, b0 = default, c0 = default, a1 = default, b1 = default, c1 = default;
+        for (int p = 0; p < depth; p++)
+        {
+            float* source = x + offsets[p];
+            var xa = Vector512.Load(source);
+            var xb = Vector512.Load(source + v);
+            var xc = Vector512.Load(source + 2 * v);
+            var w0 = Vector512.Create(w[0]);
+            a0 = MultiplyAdd(w0, xa, a0);
+            b0 = MultiplyAdd(w0, xb, b0);
+            c0 = MultiplyAdd(w0, xc, c0);
+            var w1 = Vector512.Create(w[1]);
+            a1 = MultiplyAdd(w1, xa, a1);
+            b1 = MultiplyAdd(w1, xb, b1);
+            c1 = MultiplyAdd(w1, xc, c1);
+            w += ChannelsPerTile;
+        }
+        Store(y, a0, b0, c0, v);
+        Store(y + ldy, a1, b1, c1, v);
     }
 
     /// <summary>
