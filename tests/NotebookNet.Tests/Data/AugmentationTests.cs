@@ -29,6 +29,14 @@ public class AugmentationTests
     }
 
     [Fact]
+    public void TransformRefusesImagesThatAreNotSideBySide()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Augmentation.Transform(new float[27 * 28], new float[28 * 28], 28, 0.1f, 1f, 0f, 0f));
+        Assert.Contains("side 28", error.Message);
+        Assert.Throws<ArgumentException>(() => Augmentation.Transform(new float[25], new float[24], 5, 0f, 1f, 0f, 0f));
+    }
+
+    [Fact]
     public void AWholePixelShiftMovesTheInkAndFillsWithBackground()
     {
         float[] image = Square(5, (x, y) => x == 2 && y == 2 ? 1f : 0f);
