@@ -145,16 +145,21 @@ public sealed record Augmentation(float MaxShift = 2f, float MaxRotationDegrees 
     {
         int x0 = (int)MathF.Floor(x), y0 = (int)MathF.Floor(y);
         float fx = x - x0, fy = y - y0;
+        float topLeft, topRight, bottomLeft, bottomRight;
         if ((uint)x0 < (uint)(side - 1) && (uint)y0 < (uint)(side - 1))
         {
-            // All four pixels inside the image, as for most points: read them without a check each (the same sums).
+            // All four pixels inside the image, as for most points: read without a check each.
             ref float corner = ref Unsafe.Add(ref MemoryMarshal.GetReference(image), y0 * side + x0);
-            float inTop = corner * (1 - fx) + Unsafe.Add(ref corner, 1) * fx;
-            float inBottom = Unsafe.Add(ref corner, side) * (1 - fx) + Unsafe.Add(ref corner, side + 1) * fx;
-            return inTop * (1 - fy) + inBottom * fy;
+            (topLeft, topRight) = (corner, Unsafe.Add(ref corner, 1));
+            (bottomLeft, bottomRight) = (Unsafe.Add(ref corner, side), Unsafe.Add(ref corner, side + 1));
         }
-        float top = Pixel(image, side, x0, y0, background) * (1 - fx) + Pixel(image, side, x0 + 1, y0, background) * fx;
-        float bottom = Pixel(image, side, x0, y0 + 1, background) * (1 - fx) + Pixel(image, side, x0 + 1, y0 + 1, background) * fx;
+        else
+        {
+            (topLeft, topRight) = (Pixel(image, side, x0, y0, background), Pixel(image, side, x0 + 1, y0, background));
+            (bottomLeft, bottomRight) = (Pixel(image, side, x0, y0 + 1, background), Pixel(image, side, x0 + 1, y0 + 1, background));
+        }
+        float top = topLeft * (1 - fx) + topRight * fx;
+        float bottom = bottomLeft * (1 - fx) + bottomRight * fx;
         return top * (1 - fy) + bottom * fy;
     }
 

@@ -49,15 +49,13 @@ public static unsafe partial class MatMul
         fixed (float* pbp = packedB)
         {
             nint packedBAddress = (nint)pbp;
-            if (!packInTasks && threads > 1 && panels >= threads)
+            if (!packInTasks)
             {
-                // Packed once for all tasks, by all threads, each its share of the panels: packed by the calling thread
-                // alone, best-mlp's products (batch 128) kept the other core waiting for ~12 % of the step.
-                Workers.Run(threads, threads, t => PackB(o, (float*)packedBAddress, nr, paddedN, panels * t / threads, panels * (t + 1) / threads));
-            }
-            else if (!packInTasks)
-            {
-                PackB(o, pbp, nr, paddedN, 0, panels);
+                // Packed once for all tasks, by all threads, each its share of the panels (on one thread, all of them):
+                // packed by the calling thread alone, best-mlp's products (batch 128) kept the other core waiting for
+                // ~12 % of the step.
+                int packers = Math.Min(threads, panels);
+                Workers.Run(packers, packers, t => PackB(o, (float*)packedBAddress, nr, paddedN, panels * t / packers, panels * (t + 1) / packers));
             }
             void Task(int t) => RunTask(o, (float*)packedBAddress + (rowsPackingB ? t * packedLength : 0), t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks);
 
