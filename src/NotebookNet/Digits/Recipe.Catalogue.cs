@@ -174,6 +174,42 @@ public sealed partial record Recipe
         Floor = 0.996f,
     };
 
+    /// <summary>
+    /// <see cref="BestCnn"/>'s layers with batch normalisation after each convolution (which then needs no bias of its
+    /// own: BatchNorm's β is one), trained a third as long — 10 epochs of SGD with momentum, weight decay and a cosine
+    /// schedule, on digits distorted a little less, the evaluated weights a running average. The rate was chosen on a
+    /// validation split (the first 50,000 training images trained, the last 10,000 measured), not on the test set.
+    /// </summary>
+    public static Recipe BnCnn { get; } = new()
+    {
+        Name = "bn-cnn",
+        Description = "conv 16-16-pool-32-32-pool (3x3, pad 1, batch-normalised)-128-dropout 0.3-10, SGD momentum 0.9, lr 0.03 cosine, L2 5e-4, batch 64, 10 epochs, distortions, weights averaged",
+        CreateModel = rng => new Sequential(
+            new Conv2d(1, 16, 3, padding: 1, bias: false, rng: rng), new BatchNorm(16), new ReLU(),
+            new Conv2d(16, 16, 3, padding: 1, bias: false, rng: rng), new BatchNorm(16), new ReLU(), new MaxPool2d(2),
+            new Conv2d(16, 32, 3, padding: 1, bias: false, rng: rng), new BatchNorm(32), new ReLU(),
+            new Conv2d(32, 32, 3, padding: 1, bias: false, rng: rng), new BatchNorm(32), new ReLU(), new MaxPool2d(2),
+            new Flatten(),
+            new Linear(32 * 7 * 7, 128, rng: rng), new ReLU(), new Dropout(0.3f, rng),
+            new Linear(128, 10, rng: rng)),
+        CreateLoss = () => new CrossEntropyLoss(),
+        CreateOptimizer = model => new Sgd(model.Parameters, learningRate: 0.03f, momentum: 0.9f, weightDecay: 5e-4f),
+        Options = new TrainingOptions
+        {
+            Epochs = 10,
+            BatchSize = 64,
+            Schedule = Schedule.Cosine(),
+            Augmentation = new Augmentation(MaxShift: 2f, MaxRotationDegrees: 8f, MaxScale: 0.08f),
+            WeightAveraging = 0.999f,
+            ReportEvery = 100,
+        },
+        Scaling = PixelScaling.Standardized,
+        InputShape = [1, 28, 28],
+        Published = "99.60 % (99.40 % with affine distortions)",
+        Source = "Simard, Steinkraus and Platt 2003: a convolutional network trained on elastically distorted digits",
+        Floor = 0.996f,
+    };
+
     /// <summary>Three <see cref="BestCnn"/> networks from seeds 1, 2 and 3, voting by mean probability.</summary>
     public static Recipe BestCnnEnsemble { get; } = BestCnn with
     {
@@ -183,10 +219,10 @@ public sealed partial record Recipe
     };
 
     /// <summary>Every recipe.</summary>
-    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SmallCnn, LeNet5, BestCnn, BestCnnEnsemble];
+    public static IReadOnlyList<Recipe> All { get; } = [Rashid, Mlp256, BestMlp, W1, SmallCnn, LeNet5, BestCnn, BnCnn, BestCnnEnsemble];
 
     /// <summary>The rows <c>reproduce</c> prints by default: the published configurations, each with its floor.</summary>
-    public static IReadOnlyList<Recipe> Reproduced { get; } = [Rashid, Mlp256, BestMlp, SmallCnn, LeNet5];
+    public static IReadOnlyList<Recipe> Reproduced { get; } = [Rashid, Mlp256, BestMlp, SmallCnn, LeNet5, BnCnn];
 
     /// <summary>
     /// What <c>reproduce --dataset fashion</c> trains: the same recipes, unchanged, on Fashion-MNIST, each beside a result

@@ -61,7 +61,7 @@ public static class Reproduction
     /// <summary>
     /// Trains <paramref name="recipe"/> from <paramref name="seed"/> (an ensemble's members from consecutive seeds) on
     /// <paramref name="trainSplit"/> — all of it, or <see cref="QuickImages"/> for one epoch when <paramref name="quick"/> —
-    /// and measures it on <paramref name="testSplit"/>. <paramref name="show"/> displays each training run's progress;
+    /// and measures it on <paramref name="testSplit"/> once, when its training is done. <paramref name="show"/> displays each training run's progress;
     /// <paramref name="log"/> is told each ensemble member's accuracy as it finishes. With a <paramref name="checkpoints"/>
     /// folder, each network's run writes a checkpoint there ten times an epoch and on cancellation (<c>RECIPE-seedN.ckpt</c>),
     /// and its model when it ends (<c>RECIPE-seedN.nnw</c>); with <paramref name="resume"/>, a network whose model is there
@@ -103,10 +103,11 @@ public static class Reproduction
             int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
             TrainingOptions memberOptions = stem is null ? options
                 : options with { Checkpoint = new Checkpointing(stem + ".ckpt") { EveryBatches = Math.Max(1, batches / 10) } };
-            var (model, history) = show($"{recipe.Name} #{member + 1}",
-                progress => recipe.Train(train, test, memberSeed, progress, cancellation, memberOptions, resume: from));
+            // No test set during training: it is measured once, when the training is done.
+            var (model, _) = show($"{recipe.Name} #{member + 1}",
+                progress => recipe.Train(train, null, memberSeed, progress, cancellation, memberOptions, resume: from));
             members.Add(model);
-            accuracies.Add(history.FinalTestAccuracy ?? 0f);
+            accuracies.Add(Evaluation.Accuracy(model, recipe.Shape(test)));
             if (stem is not null)
             {
                 ModelFile.Save(model, stem + ".nnw", recipe.Input, new Dictionary<string, string>
@@ -155,7 +156,8 @@ public static class Reproduction
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
         TrainingOptions options = quick ? plain.Options with { Epochs = 1 } : plain.Options;
-        var (unaugmented, history) = show("lenet5 without augmentation", progress => plain.Train(train, test, seed, progress, cancellation, options));
+        var (unaugmented, _) = show("lenet5 without augmentation", progress => plain.Train(train, null, seed, progress, cancellation, options));
+        float plainAccuracy = Evaluation.Accuracy(unaugmented, plain.Shape(test));
 
         var clock = Stopwatch.StartNew();
         var generator = new DrawnDigits();
@@ -163,6 +165,6 @@ public static class Reproduction
         DrawingAccuracy augmentedOnDrawings = Robustness.Evaluate(DigitClassifier.For(recipe, augmented), prepared);
         DrawingAccuracy plainOnDrawings = Robustness.Evaluate(DigitClassifier.For(recipe, unaugmented), prepared);
         return new DrawingsResult(count, prepared.NotFound, generator.Fonts.Count, augmentedOnDrawings, augmentedAccuracy,
-            plainOnDrawings, history.FinalTestAccuracy ?? 0f, clock.Elapsed.TotalSeconds);
+            plainOnDrawings, plainAccuracy, clock.Elapsed.TotalSeconds);
     }
 }

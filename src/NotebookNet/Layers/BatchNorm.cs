@@ -117,8 +117,9 @@ public sealed class BatchNorm : ILayer
                 for (int n = 0; n < count; n++)
                 {
                     ReadOnlySpan<float> values = x.AsSpan(Offset(n, c, plane), plane);
-                    sum += FixedOrder.Sum(values);
-                    squares += FixedOrder.SumOfSquares(values);
+                    (float planeSum, float planeSquares) = FixedOrder.SumAndDot(values, values);
+                    sum += planeSum;
+                    squares += planeSquares;
                 }
                 mean = (float)(sum / m);
                 variance = (float)Math.Max(0, squares / m - (sum / m) * (sum / m));
@@ -159,8 +160,9 @@ public sealed class BatchNorm : ILayer
             for (int n = 0; n < count; n++)
             {
                 int offset = Offset(n, c, plane);
-                sumG += FixedOrder.Sum(g.AsSpan(offset, plane));
-                sumGxHat += FixedOrder.Dot(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane));
+                (float planeG, float planeGxHat) = FixedOrder.SumAndDot(g.AsSpan(offset, plane), xHat.AsSpan(offset, plane));
+                sumG += planeG;
+                sumGxHat += planeGxHat;
             }
             biasGradient[c] = (biasBeta == 0f ? 0f : biasGradient[c]) + (float)sumG;                // ∂L/∂β += Σ g
             weightGradient[c] = (weightBeta == 0f ? 0f : weightGradient[c]) + (float)sumGxHat;      // ∂L/∂γ += Σ g·x̂

@@ -17,6 +17,7 @@ public class SameBitsOnEveryProcessorTests
         "best-cnn",  // convolutions, pooling, dropout, distortions, Adam, a cosine schedule
         "rashid",    // a batch of one: the dot-product path, sigmoid, mean squared error
         "best-mlp",  // batches of many through the blocked product, cross-entropy
+        "bn-cnn",    // batch normalisation, SGD with momentum and weight decay, averaged weights
     };
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using NotebookNet.Digits;
 using NotebookNet.Tests.Studio;
 using System.Text.RegularExpressions;
 
@@ -113,7 +114,7 @@ public partial class NotebookTests
         ["09-reproducing-published-results.ipynb"] =
         [
             ("the configurations with their sources", (html, _) => html.Contains("LeCun et al. 1998, LeNet-5") && html.Contains("Simard et al. 2003")),
-            ("a row for every reproduced recipe", (html, _) => new[] { "rashid", "mlp256", "best-mlp", "small-cnn", "lenet5" }.All(name => html.Contains($"<td>{name}</td>"))),
+            ("a row for every reproduced recipe", (html, _) => Recipe.Reproduced.All(recipe => html.Contains($"<td>{recipe.Name}</td>"))),
             ("the floors checked and the drawings graded", (_, text) => text.Contains("✓ every recipe reached its floor") && text.Contains("augmented LeNet-5 with preprocessing reads")),
         ],
     };

@@ -16,7 +16,7 @@ namespace NotebookNet.Tests.Serialization;
 /// </summary>
 public class OnnxExportTests(MnistFixture mnist) : IClassFixture<MnistFixture>
 {
-    public static TheoryData<string> Recipes => new(["w1", "rashid", "mlp256", "small-cnn", "lenet5", "best-cnn"]);
+    public static TheoryData<string> Recipes => new(["w1", "rashid", "mlp256", "small-cnn", "lenet5", "best-cnn", "bn-cnn"]);
 
     private static float[] RunInOnnxRuntime(byte[] onnx, float[] images, int[] shape, string outputName = "output")
     {

@@ -52,6 +52,19 @@ public class FixedOrderTests
     }
 
     [Fact]
+    public void SumAndDotInOnePassGiveTheBitsOfEachOnItsOwn()
+    {
+        for (int length = 0; length <= 70; length++)
+        {
+            float[] x = Values(length, length), y = Values(length, 1000 + length);
+            (float sum, float dot) = FixedOrder.SumAndDot(x, y);
+            Assert.Equal(InDocumentedOrder(length, i => x[i], 8, (t, i) => t + x[i]), sum);
+            Assert.Equal(InDocumentedOrder(length, i => x[i] * y[i], 8, (t, i) => t + x[i] * y[i]), dot);
+        }
+        Assert.Contains("3 and 4", Assert.Throws<ArgumentException>(() => FixedOrder.SumAndDot(new float[3], new float[4])).Message);
+    }
+
+    [Fact]
     public void TheOrderIsNotTheNaiveOne()
     {
         // The comparison above could not fail if every order gave the same bits: these values do not.
