@@ -61,10 +61,11 @@ public static class Reproduction
     /// <summary>
     /// Trains <paramref name="recipe"/> from <paramref name="seed"/> (an ensemble's members from consecutive seeds) on
     /// <paramref name="trainSplit"/> — all of it, or <see cref="QuickImages"/> for one epoch when <paramref name="quick"/> —
-    /// and measures it on <paramref name="testSplit"/> once, when its training is done. <paramref name="show"/> displays each training run's progress;
-    /// <paramref name="log"/> is told each ensemble member's accuracy as it finishes. With a <paramref name="checkpoints"/>
-    /// folder, each network's run writes a checkpoint there ten times an epoch and on cancellation (<c>RECIPE-seedN.ckpt</c>),
-    /// and its model when it ends (<c>RECIPE-seedN.nnw</c>); with <paramref name="resume"/>, a network whose model is there
+    /// and measures it on <paramref name="testSplit"/> once, when its training is done. <paramref name="show"/> displays
+    /// each training run's progress; <paramref name="log"/> is told each ensemble member's accuracy as it finishes. With a
+    /// <paramref name="checkpoints"/> folder, each network's run writes a checkpoint there ten times an epoch and on
+    /// cancellation (<c>RECIPE-seedN.ckpt</c>), and its model when it ends (<c>RECIPE-seedN.nnw</c>); with
+    /// <paramref name="resume"/>, a network whose model is there
     /// is not trained again and one whose checkpoint is there continues from it, so a stopped or killed reproduction
     /// picks up where it was and ends with the numbers it would have had.
     /// </summary>
