@@ -29,10 +29,7 @@ public static class FixedOrder
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        if (x.Length != y.Length)
-        {
-            throw new ArgumentException($"a dot product needs equal lengths, got {x.Length} and {y.Length}");
-        }
+        RequireEqualLengths(x, y);
         return Reduce(x, y, Kind.Dot);
     }
 
@@ -47,10 +44,7 @@ public static class FixedOrder
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static (float Sum, float Dot) SumAndDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        if (x.Length != y.Length)
-        {
-            throw new ArgumentException($"a dot product needs equal lengths, got {x.Length} and {y.Length}");
-        }
+        RequireEqualLengths(x, y);
         int whole = x.Length - x.Length % Lanes;
         float sum, dot;
         if (Vector256.IsHardwareAccelerated)
@@ -88,6 +82,14 @@ public static class FixedOrder
             dot += x[i] * y[i];
         }
         return (sum, dot);
+    }
+
+    private static void RequireEqualLengths(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"a dot product needs equal lengths, got {x.Length} and {y.Length}");
+        }
     }
 
     private enum Kind { Sum, Dot }
