@@ -38,6 +38,9 @@ public abstract class Activation : ILayer
     }
 
     /// <inheritdoc/>
+    public void ReleaseBatch() => (LastInput, LastOutput) = (null, null);
+
+    /// <inheritdoc/>
     public Tensor Backward(Tensor outputGradient)
     {
         if (LastOutput is null)

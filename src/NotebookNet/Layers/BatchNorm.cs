@@ -144,6 +144,9 @@ public sealed class BatchNorm : ILayer
     }
 
     /// <inheritdoc/>
+    public void ReleaseBatch() => _normalized = null;
+
+    /// <inheritdoc/>
     public Tensor Backward(Tensor outputGradient)
     {
         Tensor normalized = _normalized ?? throw new InvalidOperationException("BatchNorm.Backward called before Forward");

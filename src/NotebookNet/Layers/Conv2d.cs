@@ -17,7 +17,6 @@ namespace NotebookNet.Layers;
 public sealed class Conv2d : ILayer
 {
     private Tensor? _input;
-    private float[] _weightGradients = [];
     private float[] _biasGradients = [];
 
     /// <summary>Creates the layer with weights drawn by <paramref name="init"/> (fan-in C·k·k) and zero biases.</summary>
@@ -136,6 +135,9 @@ public sealed class Conv2d : ILayer
     }
 
     /// <inheritdoc/>
+    public void ReleaseBatch() => _input = null;
+
+    /// <inheritdoc/>
     public Tensor Backward(Tensor outputGradient) => Backward(outputGradient, inputGradient: true)!;
 
     /// <inheritdoc/>
@@ -149,11 +151,9 @@ public sealed class Conv2d : ILayer
         int count = input.Size(0);
         var geometry = new Geometry(this, input.Size(2), input.Size(3), shape[2], shape[3]);
         int weightLength = OutChannels * PatchLength;
-        if (_weightGradients.Length < count * weightLength)
-        {
-            _weightGradients = new float[count * weightLength];
-        }
-        float[] partial = _weightGradients;
+        // Each image's ∂L/∂W, summed in image order below: scratch of this pass, reused from batch to batch in the training
+        // loop's scope (every value is written).
+        float[] partial = TensorScope.Allocate(count * weightLength, zeroed: false);
         if (Bias is not null && _biasGradients.Length < count * OutChannels)
         {
             _biasGradients = new float[count * OutChannels];

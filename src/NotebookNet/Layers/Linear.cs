@@ -85,6 +85,9 @@ public sealed class Linear : ILayer
     }
 
     /// <inheritdoc/>
+    public void ReleaseBatch() => _input = null;
+
+    /// <inheritdoc/>
     public Tensor Backward(Tensor outputGradient)
     {
         BackwardParametersOnly(outputGradient);

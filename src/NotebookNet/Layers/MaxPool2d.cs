@@ -49,7 +49,8 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
     {
         int[] shape = OutputShape(input.Shape);
         var output = Tensor.ForOverwrite(shape); // every window writes its maximum
-        if (_argmax.Length != output.Length)
+        // Grown, never shrunk: a last, smaller batch or an evaluation's batch uses the front of it (Backward reads only that).
+        if (_argmax.Length < output.Length)
         {
             _argmax = new int[output.Length];
         }
@@ -179,6 +180,9 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null) : ILayer
             best = Vector128.Max(value, best);
         }
     }
+
+    /// <inheritdoc/>
+    public void ReleaseBatch() => (_argmax, _inputShape) = ([], null);
 
     /// <inheritdoc/>
     public Tensor Backward(Tensor outputGradient)

@@ -119,6 +119,15 @@ public sealed class Sequential : ILayer
         }
     }
 
+    /// <inheritdoc/>
+    public void ReleaseBatch()
+    {
+        foreach (ILayer layer in _layers)
+        {
+            layer.ReleaseBatch();
+        }
+    }
+
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGradients()
     {

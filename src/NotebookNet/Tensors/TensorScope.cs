@@ -8,21 +8,58 @@ namespace NotebookNet.Tensors;
 /// </summary>
 /// <remarks>
 /// Why: a fresh large array costs a page fault per 4 KiB the first time it is written, about as much as the
-/// arithmetic on it for a 10,000-image batch. Reused buffers stay resident.
+/// arithmetic on it for a 10,000-image batch; and the arrays a convolutional network's batch needs are large objects,
+/// which the garbage collector frees only in its rare full collections, so making them afresh for every epoch or
+/// evaluation piled them up (a notebook kernel reached 1.4 GB, most of it such garbage). Each point of a loop keeps a
+/// buffer for each of two lengths, so a last, smaller batch does not throw away the full batch's buffers.
 /// </remarks>
 public sealed class TensorScope : IDisposable
 {
+    /// <summary>Lengths kept per point of the loop: the full batch's and a last, smaller batch's.</summary>
+    private const int LengthsPerPoint = 2;
+
     [ThreadStatic]
     private static TensorScope? t_current;
 
-    private readonly List<float[]> _buffers = [];
-    private readonly TensorScope? _outer;
+    private readonly List<List<float[]>> _points = [];
+    private TensorScope? _outer;
+    private bool _open;
     private int _next;
 
-    private TensorScope(TensorScope? outer) => _outer = outer;
+    private TensorScope()
+    {
+    }
 
     /// <summary>Opens a scope on this thread; dispose it to stop reusing.</summary>
-    public static TensorScope Begin() => t_current = new TensorScope(t_current);
+    public static TensorScope Begin() => new TensorScope().Open();
+
+    /// <summary>
+    /// Opens the scope <paramref name="kept"/> holds again, with the buffers it had, or a new one that it then holds —
+    /// weakly, so the garbage collector may still take the buffers between uses; while the kept one is open, a scope of
+    /// its own. Only for loops none of whose tensors outlive the scope: the next use hands the same buffers out again.
+    /// </summary>
+    internal static TensorScope Reopen(ref WeakReference<TensorScope>? kept)
+    {
+        if (kept is not null && kept.TryGetTarget(out TensorScope? scope))
+        {
+            if (scope._open)
+            {
+                return Begin();   // in use further up this thread: a scope of its own
+            }
+            scope._next = 0;
+            return scope.Open();
+        }
+        scope = Begin();
+        kept = new WeakReference<TensorScope>(scope);
+        return scope;
+    }
+
+    private TensorScope Open()
+    {
+        _outer = t_current;
+        _open = true;
+        return t_current = this;
+    }
 
     /// <summary>Makes the buffers handed out since the last reset available again, in the same order.</summary>
     public void Reset() => _next = 0;
@@ -34,6 +71,8 @@ public sealed class TensorScope : IDisposable
         {
             t_current = _outer;
         }
+        _outer = null;
+        _open = false;
     }
 
     /// <summary>A buffer of <paramref name="length"/> floats: zeroed, or when <paramref name="zeroed"/> is false and the scope reuses one, as it was left.</summary>
@@ -44,21 +83,28 @@ public sealed class TensorScope : IDisposable
         {
             return new float[length];
         }
-        if (scope._next == scope._buffers.Count)
+        if (scope._next == scope._points.Count)
         {
-            scope._buffers.Add(new float[length]);
-            return scope._buffers[scope._next++];
+            scope._points.Add([]);
         }
-        float[] buffer = scope._buffers[scope._next];
-        if (buffer.Length != length)
+        List<float[]> point = scope._points[scope._next++];
+        foreach (float[] kept in point)
         {
-            buffer = scope._buffers[scope._next] = new float[length];
+            if (kept.Length == length)
+            {
+                if (zeroed)
+                {
+                    Array.Clear(kept);
+                }
+                return kept;
+            }
         }
-        else if (zeroed)
+        if (point.Count == LengthsPerPoint)
         {
-            Array.Clear(buffer);
+            point.RemoveAt(0);
         }
-        scope._next++;
+        var buffer = new float[length];
+        point.Add(buffer);
         return buffer;
     }
 }

@@ -109,6 +109,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
             Average = options.WeightAveraging is float decay ? new WeightAverage(Model.Parameters, decay) : null,
         };
         resume?.RestoreInto(this, run, options);
+        // One scope for the whole run: every epoch's batches reuse the first epoch's buffers.
+        using TensorScope scope = TensorScope.Begin();
         for (; run.Epoch <= options.Epochs; run.Epoch++)
         {
             Optimizer.ScheduleFactor = options.Schedule?.Factor(run.Epoch - 1, options.Epochs) ?? 1f;
@@ -121,7 +123,7 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
                 (run.InEpoch, run.Batch, run.LossSum, run.Correct, run.EpochSeconds) = (true, 0, 0, 0, 0);
             }
             Model.IsTraining = true;
-            TrainEpoch(train, options, run, progress, cancellation);
+            TrainEpoch(scope, train, options, run, progress, cancellation);
             run.InEpoch = false;
             float? trainedAccuracy = null;
             if (run.Average is not null && test is not null)
@@ -157,6 +159,7 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
             }
         }
         Model.IsTraining = false;
+        Model.ReleaseBatch();
         return run.History;
     }
 
@@ -182,9 +185,9 @@ public sealed class Trainer(Sequential model, ILoss loss, Optimizer optimizer)
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
     }
 
-    private void TrainEpoch(Dataset train, TrainingOptions options, Run run, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    private void TrainEpoch(TensorScope scope, Dataset train, TrainingOptions options, Run run, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellation)
     {
-        using TensorScope scope = TensorScope.Begin();
         double secondsBefore = run.EpochSeconds;
         var epochClock = Stopwatch.StartNew();
         for (int batch = run.Batch; batch < run.Batches; batch++)

@@ -58,6 +58,47 @@ public class TensorTests
     }
 
     [Fact]
+    public void ScopeKeepsAFullAndALastBatchsBuffersAtEachPoint()
+    {
+        using TensorScope scope = TensorScope.Begin();
+        float[] full = new Tensor(64, 128).Data;
+        scope.Reset();
+        float[] last = new Tensor(16, 128).Data;
+        scope.Reset();
+        Assert.Same(full, new Tensor(64, 128).Data);
+        scope.Reset();
+        Assert.Same(last, new Tensor(16, 128).Data);
+        scope.Reset();
+        Assert.NotSame(full, new Tensor(32, 128).Data);   // a third length takes the place of the oldest
+        scope.Reset();
+        Assert.NotSame(full, new Tensor(64, 128).Data);
+    }
+
+    [Fact]
+    public void AReopenedScopeHandsOutItsBuffersAgainZeroedButNotWhileOpen()
+    {
+        WeakReference<TensorScope>? kept = null;
+        TensorScope held;   // held strongly here, so no collection can take the buffers between the uses
+        float[] first;
+        using (held = TensorScope.Reopen(ref kept))
+        {
+            first = new Tensor(64, 64).Data;
+            first[0] = 5f;
+            using (TensorScope.Reopen(ref kept))
+            {
+                Assert.NotSame(first, new Tensor(64, 64).Data);   // the kept scope is in use: one of its own
+            }
+        }
+        using (TensorScope.Reopen(ref kept))
+        {
+            float[] again = new Tensor(64, 64).Data;
+            Assert.Same(first, again);
+            Assert.Equal(0f, again[0]);
+        }
+        GC.KeepAlive(held);
+    }
+
+    [Fact]
     public void ScopeReusesBuffersAfterResetAndZeroesThem()
     {
         using (TensorScope scope = TensorScope.Begin())

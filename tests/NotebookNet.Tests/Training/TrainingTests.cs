@@ -137,6 +137,42 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Assert.Equal(8, reports.Count); // batches 3, 6, 9, 10 in each of two epochs
     }
 
+    [Fact]
+    public void LaterEpochsAndEvaluationsReuseTheFirstOnesBuffers()
+    {
+        // 200 images in batches of 64: a last batch of 8 each epoch. A convolutional network's batch needs large arrays,
+        // which the garbage collector frees only in full collections: made afresh every epoch they piled up.
+        Dataset train = Recipe.LeNet5.Shape(mnist.Train.ToDataset(Recipe.LeNet5.Scaling, 200));
+        Sequential model = Recipe.LeNet5.CreateModel(new Rng(1));
+        var allocated = new List<long>();   // by this thread, at the end of each epoch
+        var progress = new EpochEnds(allocated);
+        new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.01f))
+            .Fit(train, null, new TrainingOptions { Epochs = 3, BatchSize = 64 }, progress);
+        long first = allocated[0] - progress.Start, third = allocated[2] - allocated[1];
+        Assert.True(third < first / 10, $"epoch 3 allocated {third:N0} bytes, epoch 1 {first:N0}: the batches' buffers were not reused");
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Evaluation.Predict(model, train, batchSize: 64);
+        long once = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Evaluation.Predict(model, train, batchSize: 64);
+        long again = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(again < once / 4, $"a second evaluation allocated {again:N0} bytes, the first {once:N0}: its buffers were not reused");
+    }
+
+    private sealed class EpochEnds(List<long> allocated) : IProgress<TrainingProgress>
+    {
+        public long Start { get; } = GC.GetAllocatedBytesForCurrentThread();
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Batch == value.Batches)
+            {
+                allocated.Add(GC.GetAllocatedBytesForCurrentThread());
+            }
+        }
+    }
+
     private sealed class ListProgress(List<TrainingProgress> list) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => list.Add(value);
