@@ -160,6 +160,29 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Assert.True(again < once / 4, $"a second evaluation allocated {again:N0} bytes, the first {once:N0}: its buffers were not reused");
     }
 
+    [Fact]
+    public void TrainingAndEvaluationLeaveNoBatchInTheModel()
+    {
+        // A model kept after training or evaluation must not hold its last batch (a trained bn-cnn held 129 MB of it):
+        // every layer that kept one lets it go, so a Backward now is refused as one before any Forward.
+        Dataset data = Recipe.BnCnn.Shape(mnist.Train.ToDataset(Recipe.BnCnn.Scaling, 64));
+        Sequential model = Recipe.BnCnn.CreateModel(new Rng(1));
+        void EveryLayerLetGo(string after)
+        {
+            foreach (ILayer layer in model.Layers.Where(layer => layer is not Flatten and not Dropout))
+            {
+                var error = Assert.Throws<InvalidOperationException>(() => layer.Backward(new Tensor(1)));
+                Assert.Contains("before Forward", error.Message);
+            }
+            Assert.True(model.Layers.Count(layer => layer is Conv2d) >= 4 && model.Layers.Any(layer => layer is BatchNorm), after);
+        }
+        new Trainer(model, new CrossEntropyLoss(), new Sgd(model.Parameters, 0.01f)).Fit(data, null, new TrainingOptions { Epochs = 1, BatchSize = 32 });
+        EveryLayerLetGo("training");
+        model.Forward(data.Batch(0, 8));
+        Evaluation.Predict(model, data);
+        EveryLayerLetGo("evaluation");
+    }
+
     private sealed class EpochEnds(List<long> allocated) : IProgress<TrainingProgress>
     {
         public long Start { get; } = GC.GetAllocatedBytesForCurrentThread();
