@@ -76,7 +76,6 @@ public static class Reproduction
         CancellationToken cancellation = default)
     {
         show ??= (_, run) => run(null);
-        ReleaseEarlierRuns();
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);
         Dataset test = testSplit.ToDataset(recipe.Scaling);
         TrainingOptions options = quick ? recipe.Options with { Epochs = 1 } : recipe.Options;
@@ -130,19 +129,6 @@ public static class Reproduction
     }
 
     /// <summary>
-    /// Returns the memory of the runs before this one to the system before this one makes its own data sets. Each run
-    /// converts MNIST to floats for its recipe (220 MB) and leaves them, its tensors and its evaluation buffers behind as
-    /// garbage, which the collector, on a machine with memory to spare, left lying: a full <c>reproduce</c> peaked at
-    /// 3.1 GB. With a full, compacting collection here it peaked at 1.47 GB, and at 614 MB once the command line also
-    /// compacted the drawn digits' large objects (its <c>System.GC.ConserveMemory</c>; measured with /usr/bin/time).
-    /// </summary>
-    private static void ReleaseEarlierRuns()
-    {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    }
-
-    /// <summary>
     /// Trains LeNet-5 without distortions beside <paramref name="augmented"/> (LeNet-5 as its recipe trains it) and grades
     /// both on <paramref name="count"/> generated drawings, squeezed only and through the preprocessing.
     /// </summary>
@@ -151,7 +137,6 @@ public static class Reproduction
         int count, int seed = 1, bool quick = false, ShowTraining? show = null, CancellationToken cancellation = default)
     {
         show ??= (_, run) => run(null);
-        ReleaseEarlierRuns();
         Recipe recipe = Recipe.LeNet5;
         Recipe plain = recipe with { Options = recipe.Options with { Augmentation = null } };
         Dataset train = trainSplit.ToDataset(recipe.Scaling, quick ? QuickImages : null);

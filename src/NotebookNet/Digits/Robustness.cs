@@ -23,31 +23,17 @@ public sealed record DrawingAccuracy(int Count, float Preprocessed, float Resize
 /// </summary>
 public static class Robustness
 {
-    /// <summary>
-    /// Runs every drawing through the preprocessing (and through resizing only), once for any number of classifiers.
-    /// </summary>
-    /// <remarks>
-    /// A drawing and the images made from it on the way are large objects (1.5 MB for an average drawing), which all die at
-    /// once; the garbage collector frees such objects only in full collections, which came so rarely in a notebook's kernel
-    /// that 1,000 drawings took it from 840 MB to 1.9 GB. So a full collection follows every 64 MB allocated here.
-    /// </remarks>
+    /// <summary>Runs every drawing through the preprocessing (and through resizing only), once for any number of classifiers.</summary>
     public static PreparedDrawings Prepare(IEnumerable<DrawnDigit> drawings, DigitPreprocessor? preprocessor = null)
     {
-        const long CollectEvery = 64L << 20;
         preprocessor ??= new DigitPreprocessor();
         var preprocessed = new List<byte>();
         var preprocessedLabels = new List<byte>();
         var resized = new List<byte>();
         var resizedLabels = new List<byte>();
         int notFound = 0;
-        long collected = GC.GetAllocatedBytesForCurrentThread();
         foreach (DrawnDigit drawing in drawings)
         {
-            if (GC.GetAllocatedBytesForCurrentThread() - collected >= CollectEvery)
-            {
-                GC.Collect();
-                collected = GC.GetAllocatedBytesForCurrentThread();
-            }
             GrayImage picture = drawing.ToGray();
             resized.AddRange(preprocessor.ResizeOnly(picture).ToBytes());
             resizedLabels.Add((byte)drawing.Label);

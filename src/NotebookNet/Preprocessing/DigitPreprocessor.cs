@@ -27,6 +27,7 @@ public sealed class DigitPreprocessor(PreprocessingOptions? options = null)
     /// </summary>
     public PreprocessedDigit Process(GrayImage picture, bool keepSteps = false)
     {
+        LargeGarbage.Collect();
         var steps = new List<PreprocessingStep>();
         void Keep(string name, string description, GrayImage image)
         {
