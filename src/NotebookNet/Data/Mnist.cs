@@ -92,9 +92,9 @@ public sealed class MnistSplit
     /// A full collection that compacts the large objects too and gives their free memory back to the system. The floats
     /// of a split are a large object (188 MB for MNIST's training set), which the collector frees only in a full
     /// collection; a process with memory to spare runs those rarely, and keeps what they free. Code that converts a split
-    /// once for each network it trains left every earlier copy lying: a full <c>reproduce</c> peaked at 3.1 GB, notebook
-    /// 08's kernel at 2.0 GB (it trains four networks); collecting here before each large conversion, at 717 MB and
-    /// 923 MB (/usr/bin/time; dotnet-counters' working set).
+    /// once for each network it trains left every earlier copy lying: a full <c>reproduce</c> once peaked at 3.1 GB, and
+    /// notebook 08's kernel (four networks) at 2.0 GB; collecting here before each large conversion, they peaked at 608 MB
+    /// and 869 MB (/usr/bin/time, <c>reproduce</c> held to AVX2; <c>notebooks/run-all.sh</c>).
     /// </summary>
     private static void ReturnFreeMemory()
     {

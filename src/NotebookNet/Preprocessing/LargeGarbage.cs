@@ -4,7 +4,8 @@ namespace NotebookNet.Preprocessing;
 /// Full collections for code that makes large pictures and throws them away at once, as the preprocessing does (a
 /// 280×280 sheet and each image made from it are large objects). The garbage collector frees large objects only in full
 /// collections, which a process with memory to spare runs rarely: notebook 07, reading 2,000 digits enlarged on sheets,
-/// took its kernel from 740 MB to 1.5 GB, most of it such pictures already dead.
+/// took its kernel from 730 MB to 1.5 GB, most of it such pictures already dead; with a collection every 64 MB the
+/// whole notebook peaked at 811 MB (<c>notebooks/run-all.sh</c>, held to AVX2).
 /// </summary>
 internal static class LargeGarbage
 {
