@@ -30,8 +30,8 @@ public interface ILayer
     /// <summary>
     /// Lets go of what the last <see cref="Forward"/> kept for <see cref="Backward"/> — its input, positions, partial
     /// sums — so that a model kept after training or evaluation holds its parameters and little else (a batch-normalised
-    /// network held 129 MB of its last batch of evaluation for 0.9 MB of parameters). <see cref="Training.Trainer.Fit"/>
-    /// and <see cref="Training.Evaluation.Predict"/> call it when done; a Backward after it is refused as one before any
+    /// network held 129 MB of its last batch of evaluation for 0.9 MB of parameters). <see cref="Training.Trainer.Fit"/>,
+    /// <see cref="Training.Evaluation.Predict"/> and <see cref="Training.Ensemble"/> call it when done; a Backward after it is refused as one before any
     /// Forward. A layer that keeps whole batches overrides it.
     /// </summary>
     void ReleaseBatch()

@@ -34,6 +34,7 @@ public sealed class Ensemble(IReadOnlyList<Sequential> members)
                 Span<float> rows = sum.Data.AsSpan(start * p.Size(1), p.Length);
                 TensorPrimitives.Add(rows, p.Span, rows);
             }
+            member.ReleaseBatch();
         }
         TensorPrimitives.Divide(sum!.Span, Members.Count, sum.Span);
         return sum;

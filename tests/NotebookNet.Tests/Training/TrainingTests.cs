@@ -181,6 +181,9 @@ public class TrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         model.Forward(data.Batch(0, 8));
         Evaluation.Predict(model, data);
         EveryLayerLetGo("evaluation");
+        model.Forward(data.Batch(0, 8));
+        new Ensemble([model]).Probabilities(data);
+        EveryLayerLetGo("an ensemble's probabilities");
     }
 
     private sealed class EpochEnds(List<long> allocated) : IProgress<TrainingProgress>
