@@ -85,22 +85,8 @@ public sealed class MnistSplit
         return new MnistSplit(pixels, labels);
     }
 
-    /// <summary>Bytes of floats from which <see cref="ToDataset"/> first returns the garbage's memory (a test split's 31 MB).</summary>
+    /// <summary>Bytes of floats from which <see cref="ToDataset"/> first returns the garbage's memory (<see cref="LargeGarbage.ReturnFreeMemory"/>; a test split is 31 MB).</summary>
     private const long LargeConversion = 16L << 20;
-
-    /// <summary>
-    /// A full collection that compacts the large objects too and gives their free memory back to the system. The floats
-    /// of a split are a large object (188 MB for MNIST's training set), which the collector frees only in a full
-    /// collection; a process with memory to spare runs those rarely, and keeps what they free. Code that converts a split
-    /// once for each network it trains left every earlier copy lying: a full <c>reproduce</c> once peaked at 3.1 GB, and
-    /// notebook 08's kernel (four networks) at 2.0 GB; collecting here before each large conversion, they peaked at 608 MB
-    /// and 869 MB (/usr/bin/time, <c>reproduce</c> held to AVX2; <c>notebooks/run-all.sh</c>).
-    /// </summary>
-    private static void ReturnFreeMemory()
-    {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-    }
 
     /// <summary>The images as a (N, 784) float dataset, scaled by <paramref name="scaling"/>.</summary>
     /// <param name="scaling">How bytes become inputs.</param>
@@ -110,7 +96,7 @@ public sealed class MnistSplit
         int n = Math.Min(count ?? Count, Count);
         if ((long)n * Mnist.Pixels * sizeof(float) >= LargeConversion)
         {
-            ReturnFreeMemory();
+            LargeGarbage.ReturnFreeMemory();
         }
         var images = new Tensor(n, Mnist.Pixels);
         Span<float> table = stackalloc float[256];

@@ -1,3 +1,5 @@
+using NotebookNet.Tensors;
+
 namespace NotebookNet.Preprocessing;
 
 /// <summary>
