@@ -65,9 +65,9 @@ public static class Reproduction
     /// each training run's progress; <paramref name="log"/> is told each ensemble member's accuracy as it finishes. With a
     /// <paramref name="checkpoints"/> folder, each network's run writes a checkpoint there ten times an epoch and on
     /// cancellation (<c>RECIPE-seedN.ckpt</c>), and its model when it ends (<c>RECIPE-seedN.nnw</c>); with
-    /// <paramref name="resume"/>, a network whose model is there
-    /// is not trained again and one whose checkpoint is there continues from it, so a stopped or killed reproduction
-    /// picks up where it was and ends with the numbers it would have had.
+    /// <paramref name="resume"/>, a network whose model is there is not trained again and one whose checkpoint is there
+    /// continues from it, so a stopped or killed reproduction picks up where it was and ends with the numbers it would
+    /// have had.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; with
     /// <paramref name="checkpoints"/>, the run's checkpoint is written first.</exception>
