@@ -41,6 +41,7 @@ public static unsafe partial class MatMul
         int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
         int columnGroups = packInTasks && !rowsPackingB ? Math.Min(panels, threads) : 1;
         int tasks = rowBlocks * columnGroups;
+        bool sparse = IsMostlyZeros(o);
 
         // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats; a copy per task when
         // each task packs all of it.
@@ -57,7 +58,7 @@ public static unsafe partial class MatMul
                 int packers = Math.Min(threads, panels);
                 Workers.Run(packers, packers, t => PackB(o, (float*)packedBAddress, nr, paddedN, panels * t / packers, panels * (t + 1) / packers));
             }
-            void Task(int t) => RunTask(o, (float*)packedBAddress + (rowsPackingB ? t * packedLength : 0), t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks);
+            void Task(int t) => RunTask(o, (float*)packedBAddress + (rowsPackingB ? t * packedLength : 0), t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks, sparse);
 
             Workers.Run(tasks, threads, Task);
         }
@@ -248,7 +249,7 @@ public static unsafe partial class MatMul
         }
     }
 
-    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, int width, bool packB)
+    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, int width, bool packB, bool sparse)
     {
         int group = task % columnGroups;
         int i0 = task / columnGroups * rowBlock;
@@ -268,6 +269,11 @@ public static unsafe partial class MatMul
                 int kc = Math.Min(KC, o.K - k0);
                 // The first depth block applies β; the later ones add to what it left.
                 float beta = k0 == 0 ? o.Beta : 1f;
+                if (sparse)
+                {
+                    SparseRows(o, packedB + (long)k0 * paddedN, i0, mc, k0, kc, firstPanel, endPanel, nr, beta);
+                    continue;
+                }
                 PackA(o, pap, i0, mc, k0, kc);
                 for (int panel = firstPanel; panel < endPanel; panel++)
                 {

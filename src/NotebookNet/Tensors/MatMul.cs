@@ -14,8 +14,9 @@ namespace NotebookNet.Tensors;
 /// is summed in the same order whatever the thread count, so results do not depend on it.
 /// <see cref="NaiveMatMul"/> is the reference it is tested against, and <see cref="UseReference"/> switches to it.
 /// Introduced in notebook 02.
-/// <para>The code is in four files: this one (the contract, the settings and the dispatch), MatMul.Vector.cs (products with
-/// a single row, column or depth), MatMul.Blocked.cs (packing and threads) and MatMul.Kernels.cs (the micro-kernels).</para>
+/// <para>The code is in five files: this one (the contract, the settings and the dispatch), MatMul.Vector.cs (products with
+/// a single row, column or depth), MatMul.Blocked.cs (packing and threads), MatMul.Kernels.cs (the micro-kernels) and
+/// MatMul.Sparse.cs (an op(A) of mostly zeros, such as a batch of images, whose zeros it skips).</para>
 /// </remarks>
 public static unsafe partial class MatMul
 {

@@ -85,6 +85,72 @@ public class MatMulTests
         Assert.Equal(one, two);
     }
 
+    public static TheoryData<int, int, int> SparseShapes => new()
+    {
+        { 64, 128, 784 }, // W1's first layer: a batch of images times the weights
+        { 13, 17, 19 }, { 97, 33, 300 }, { 7, 100, 513 }, { 2, 40, 9 }, { 200, 70, 64 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SparseShapes))]
+    public void SkippingZerosChangesNoBit(int m, int n, int k)
+    {
+        // op(A) four-fifths zeros, as a batch of MNIST images is: the product skips them, and must give the dense
+        // kernels' result to the last bit, on every kernel, thread count and β.
+        var rng = new Rng(m + n + k);
+        foreach (bool wide in new[] { false, true }.Where(w => !w || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                foreach ((bool tb, float alpha, float beta) in new[] { (true, 1f, 1f), (false, 1f, 0f), (true, -0.7f, 0.3f) })
+                {
+                    float[] a = MostlyZeros(rng, m * k);
+                    float[] b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+                    float[] c0 = Tensor.RandomNormal(rng, 0, 1, m * n).Data;
+                    float[] dense = (float[])c0.Clone(), sparse = (float[])c0.Clone();
+                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, dense, m, n, k, transposeB: tb, alpha: alpha, beta: beta), skipZeros: false);
+                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, sparse, m, n, k, transposeB: tb, alpha: alpha, beta: beta), skipZeros: true);
+                    Assert.True(dense.AsSpan().SequenceEqual(sparse), $"m={m} n={n} k={k} tb={tb} α={alpha} β={beta} wide={wide} threads={threads}: skipping zeros changed the result");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SkippedZerosLeaveOutAnInfinityTheyFaceAndANaNInAStaysIn()
+    {
+        // The one difference skipping makes, and the proof that it happened: 0·∞ is NaN in the dense product, and a term
+        // the sparse product never computes. A NaN of A is not a zero and must reach its row.
+        int m = 16, n = 40, k = 50;
+        var rng = new Rng(9);
+        float[] a = MostlyZeros(rng, m * k), b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+        for (int i = 0; i < m; i++)
+        {
+            a[i * k + 3] = 0f; // depth 3 is zero in every row, and faces an infinity in column 5
+        }
+        b[3 * n + 5] = float.PositiveInfinity;
+        a[7 * k + 11] = float.NaN;
+        float[] dense = new float[m * n], sparse = new float[m * n];
+        MatMulSettings.With(MatMul.UseVector512, 1, () => MatMul.Multiply(a, b, dense, m, n, k), skipZeros: false);
+        MatMulSettings.With(MatMul.UseVector512, 1, () => MatMul.Multiply(a, b, sparse, m, n, k), skipZeros: true);
+        Assert.True(float.IsNaN(dense[5]));
+        // Without fused multiply-adds (DOTNET_EnableAVX=0) the dense kernels run: their rounding differs by width.
+        bool skips = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        Assert.True(skips != float.IsNaN(sparse[5]), skips ? "the zeros of A were not skipped" : "zeros were skipped without fused multiply-adds");
+        Assert.All(Enumerable.Range(0, n), j => Assert.True(float.IsNaN(sparse[7 * n + j]), $"row 7, column {j}: the NaN of A was skipped"));
+    }
+
+    private static float[] MostlyZeros(Rng rng, int length)
+    {
+        float[] values = Tensor.RandomNormal(rng, 0, 1, length).Data;
+        float[] keep = Tensor.RandomUniform(rng, 0, 1, length).Data;
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = keep[i] < 0.8f ? 0f : values[i];
+        }
+        return values;
+    }
+
     [Fact]
     public void ShortSpansAreRejectedWithTheShapeInTheMessage()
     {
@@ -115,20 +181,22 @@ public class MatMulTests
 [CollectionDefinition(nameof(MatMulSettings), DisableParallelization = true)]
 public class MatMulSettings
 {
-    public static void With(bool wide, int threads, Action action)
+    public static void With(bool wide, int threads, Action action, bool skipZeros = true)
     {
-        bool oldWide = MatMul.UseVector512;
+        bool oldWide = MatMul.UseVector512, oldSkipZeros = MatMul.SkipZeros;
         int oldThreads = MatMul.MaxDegreeOfParallelism;
         try
         {
             MatMul.UseVector512 = wide;
             MatMul.MaxDegreeOfParallelism = threads;
+            MatMul.SkipZeros = skipZeros;
             action();
         }
         finally
         {
             MatMul.UseVector512 = oldWide;
             MatMul.MaxDegreeOfParallelism = oldThreads;
+            MatMul.SkipZeros = oldSkipZeros;
         }
     }
 }

@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NotebookNet.Tensors;
+
+/// <summary>
+/// Products whose op(A) is mostly zeros, such as a batch of MNIST images (four pixels in five are 0) times a first
+/// layer's weights: each row of op(A) multiplies only the rows of packed op(B) where it is not zero.
+/// </summary>
+/// <remarks>
+/// Every element of C is still summed in the dense kernels' order — one running sum per depth block, depth by depth,
+/// then added to C as the kernels' stores add — and a zero's term is left out, which changes no bit: a·0 is a zero and
+/// s + 0 = s, for every finite a (a running sum that starts at +0 never becomes −0). So results are those of the dense
+/// path to the last bit, whatever the vector width; only a NaN or an infinity in op(B) facing a zero of op(A), which the
+/// dense path turns into a NaN, stays out.
+/// </remarks>
+public static unsafe partial class MatMul
+{
+    /// <summary>
+    /// The share of zeros in op(A) above which its zeros are skipped. Measured with W1 (AVX2, this Xeon): a batch of
+    /// images, 81 % zeros, takes its forward product in a third of the dense time; ReLU's outputs, about half zeros,
+    /// gain nothing.
+    /// </summary>
+    private const float SparseShare = 0.7f;
+
+    /// <summary>Rows of op(A) sampled to decide whether it is mostly zeros.</summary>
+    private const int SampledRows = 8;
+
+    /// <summary>Skip the zeros of an op(A) that is mostly zeros (default: on); off, every product runs the dense kernels.</summary>
+    public static bool SkipZeros { get; set; } = true;
+
+    /// <summary>Whether the first rows of op(A), stored (m, k), are mostly zeros; only then do zeros pay for skipping.</summary>
+    private static bool IsMostlyZeros(in Operands o)
+    {
+        if (!SkipZeros || o.TransposeA || !HasFusedMultiplyAdd)
+        {
+            // A stored (k, m) has no contiguous rows to scan; without fused multiply-adds the kernels round twice, as the
+            // sparse kernel would only by repeating their choice of rule for each width.
+            return false;
+        }
+        int rows = Math.Min(SampledRows, o.M);
+        long length = (long)rows * o.K, whole = length - length % Vector<float>.Count;
+        Vector<int> zeros = Vector<int>.Zero;
+        for (long p = 0; p < whole; p += Vector<float>.Count)
+        {
+            zeros -= Vector.Equals(Vector.Load(o.A + p), Vector<float>.Zero); // a lane that is zero counts −1
+        }
+        long count = Vector.Sum(zeros);
+        for (long p = whole; p < length; p++)
+        {
+            count += o.A[p] == 0f ? 1 : 0;
+        }
+        return count >= SparseShare * length;
+    }
+
+    /// <summary>
+    /// C[i0 : i0 + mc, panels [firstPanel, endPanel)] for the depth block [k0, k0 + kc) from op(A)'s rows and the packed
+    /// block of op(B), skipping each row's zeros; <paramref name="beta"/> as in the dense kernels' stores.
+    /// </summary>
+    /// <remarks>
+    /// A row multiplies one row of op(B) per nonzero, with no rows of its own to share the load with (the dense kernel
+    /// uses each load of B six times), so B must come from the L1 cache: the columns go in passes of 32, whose
+    /// 256 × 32 floats of the block (32 KB) stay there while every row of the task takes its turn, two rows at a time so
+    /// that eight running sums hide the multiply-adds' latency. Taking 128 columns a row at a time from the L2 cache, W1's
+    /// forward product was slower than the dense one.
+    /// </remarks>
+    private static void SparseRows(in Operands o, float* bBlock, int i0, int mc, int k0, int kc, int firstPanel, int endPanel, int nr, float beta)
+    {
+        // Each row's nonzero depths in order, as offsets into a panel (p·nr), and their values: row r's are
+        // [starts[r], starts[r + 1]). A NaN is not zero and stays in.
+        int[] offsetArray = ArrayPool<int>.Shared.Rent(mc * kc + 8);
+        float[] valueArray = ArrayPool<float>.Shared.Rent(mc * kc + 8);
+        int* starts = stackalloc int[mc + 1];
+        fixed (int* offsets = offsetArray)
+        fixed (float* values = valueArray)
+        {
+            int count = 0;
+            for (int r = 0; r < mc; r++)
+            {
+                starts[r] = count;
+                float* row = o.A + (long)(i0 + r) * o.K + k0;
+                int p = 0;
+                if (Avx2.IsSupported)
+                {
+                    // Eight values at a time, without a branch: the nonzero ones' positions are looked up by the
+                    // comparison's bits, moved to the front and stored, and the count grows by as many. A compare and a
+                    // mispredicted branch per value cost more than the products they saved.
+                    var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * nr;
+                    for (; p + 8 <= kc; p += 8)
+                    {
+                        var chunk = Vector256.Load(row + p);
+                        uint nonzero = ~Vector256.Equals(chunk, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFF;
+                        var order = Vector256.Load(s_frontFirst + nonzero * 8);
+                        Avx2.PermuteVar8x32(chunk, order).Store(values + count);
+                        Avx2.PermuteVar8x32(Vector256.Create(p * nr) + lanes, order).Store(offsets + count);
+                        count += BitOperations.PopCount(nonzero);
+                    }
+                }
+                for (; p < kc; p++)
+                {
+                    // One at a time, also without a branch: every value is written, and kept by counting it.
+                    offsets[count] = p * nr;
+                    values[count] = row[p];
+                    count += row[p] != 0f ? 1 : 0;
+                }
+            }
+            starts[mc] = count;
+
+            int firstColumn = firstPanel * nr, endColumn = Math.Min(endPanel * nr, o.N);
+            float** b = stackalloc float*[PassColumns / 4];
+            for (int j0 = firstColumn; j0 < endColumn; j0 += PassColumns)
+            {
+                // Vector v of the pass, columns j0 + v·width …, lies in panel (j0 + v·width) / nr of the block.
+                int width = Vector<float>.Count, columns = Math.Min(PassColumns, endColumn - j0);
+                for (int v = 0; v * width < PassColumns; v++)
+                {
+                    int j = j0 + v * width;
+                    b[v] = bBlock + (long)(j / nr) * nr * kc + j % nr;
+                }
+                int r = 0;
+                if (width == 8 && columns == PassColumns)
+                {
+                    for (; r + 2 <= mc; r += 2)
+                    {
+                        SparseTwoRows(b, offsets, values, starts + r,
+                            o.C + (long)(i0 + r) * o.N + j0, o.N, o.Alpha, beta);
+                    }
+                }
+                for (; r < mc; r++)
+                {
+                    SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], o.C + (long)(i0 + r) * o.N + j0, o.Alpha, beta);
+                }
+            }
+        }
+        ArrayPool<int>.Shared.Return(offsetArray);
+        ArrayPool<float>.Shared.Return(valueArray);
+    }
+
+    /// <summary>
+    /// For each 8-bit mask, the positions of its set bits first, in order: row m·8 … m·8 + 7 of the table moves the lanes
+    /// that a comparison marked to the front of a vector.
+    /// </summary>
+    private static readonly int* s_frontFirst = FrontFirstTable();
+
+    private static int* FrontFirstTable()
+    {
+        int* table = (int*)NativeMemory.AllocZeroed(256 * 8 * sizeof(int));
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int next = 0;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                if ((mask >> lane & 1) != 0)
+                {
+                    table[mask * 8 + next++] = lane;
+                }
+            }
+        }
+        return table;
+    }
+
+    /// <summary>Columns of a pass of <see cref="SparseRows"/>.</summary>
+    private const int PassColumns = 32;
+
+    /// <summary>
+    /// Two rows of C, 32 columns of 8-float vectors: rows r and r + 1 of the task, whose nonzeros are
+    /// [starts[0], starts[1]) and [starts[1], starts[2]), each Σ_q values[q]·B[offsets[q], :], then stored as the dense
+    /// kernels store: C ← α·sum + β·C.
+    /// </summary>
+    private static void SparseTwoRows(float** b, int* offsets, float* values, int* starts, float* c, int ldc, float alpha, float beta)
+    {
+        float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default; // row r
+        Vector<float> t0 = default, t1 = default, t2 = default, t3 = default; // row r + 1
+        int q = starts[0], end = starts[1], u = starts[1], uEnd = starts[2];
+        for (; q < end && u < uEnd; q++, u++)
+        {
+            var x = new Vector<float>(values[q]);
+            var y = new Vector<float>(values[u]);
+            int d = offsets[q], e = offsets[u];
+            s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
+            t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
+            s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
+            t1 = MultiplyAdd(y, Vector.Load(b1 + e), t1);
+            s2 = MultiplyAdd(x, Vector.Load(b2 + d), s2);
+            t2 = MultiplyAdd(y, Vector.Load(b2 + e), t2);
+            s3 = MultiplyAdd(x, Vector.Load(b3 + d), s3);
+            t3 = MultiplyAdd(y, Vector.Load(b3 + e), t3);
+        }
+        for (; q < end; q++)
+        {
+            var x = new Vector<float>(values[q]);
+            int d = offsets[q];
+            s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
+            s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
+            s2 = MultiplyAdd(x, Vector.Load(b2 + d), s2);
+            s3 = MultiplyAdd(x, Vector.Load(b3 + d), s3);
+        }
+        for (; u < uEnd; u++)
+        {
+            var y = new Vector<float>(values[u]);
+            int e = offsets[u];
+            t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
+            t1 = MultiplyAdd(y, Vector.Load(b1 + e), t1);
+            t2 = MultiplyAdd(y, Vector.Load(b2 + e), t2);
+            t3 = MultiplyAdd(y, Vector.Load(b3 + e), t3);
+        }
+        StoreSparse(c, s0, s1, s2, s3, alpha, beta);
+        StoreSparse(c + ldc, t0, t1, t2, t3, alpha, beta);
+    }
+
+    private static void StoreSparse(float* c, Vector<float> s0, Vector<float> s1, Vector<float> s2, Vector<float> s3, float alpha, float beta)
+    {
+        var scale = new Vector<float>(alpha);
+        if (beta == 0f)
+        {
+            Vector.Store(s0 * scale, c);
+            Vector.Store(s1 * scale, c + 8);
+            Vector.Store(s2 * scale, c + 16);
+            Vector.Store(s3 * scale, c + 24);
+        }
+        else
+        {
+            var keep = new Vector<float>(beta);
+            Vector.Store(MultiplyAdd(s0, scale, Vector.Load(c) * keep), c);
+            Vector.Store(MultiplyAdd(s1, scale, Vector.Load(c + 8) * keep), c + 8);
+            Vector.Store(MultiplyAdd(s2, scale, Vector.Load(c + 16) * keep), c + 16);
+            Vector.Store(MultiplyAdd(s3, scale, Vector.Load(c + 24) * keep), c + 24);
+        }
+    }
+
+    /// <summary>
+    /// One row of C over <paramref name="columns"/> (up to 32) columns of a pass, its nonzeros [q, end): the rows the
+    /// two-row kernel leaves, 128-bit vectors, and a last, narrower pass.
+    /// </summary>
+    private static void SparseRow(float** b, int columns, int* offsets, float* values, int q, int end, float* c, float alpha, float beta)
+    {
+        int width = Vector<float>.Count, vectors = (columns + width - 1) / width;
+        Vector<float>* sums = stackalloc Vector<float>[PassColumns / 4];
+        for (int v = 0; v < vectors; v++)
+        {
+            sums[v] = default;
+        }
+        for (; q < end; q++)
+        {
+            var x = new Vector<float>(values[q]);
+            for (int v = 0; v < vectors; v++)
+            {
+                sums[v] = MultiplyAdd(x, Vector.Load(b[v] + offsets[q]), sums[v]);
+            }
+        }
+        float* sum = (float*)sums;
+        for (int j = 0; j < columns; j++)
+        {
+            // Rounded as the kernels' stores round.
+            c[j] = beta == 0f ? alpha * sum[j] : MultiplyAdd(sum[j], alpha, beta * c[j]);
+        }
+    }
+}
