@@ -20,11 +20,11 @@ namespace NotebookNet.Tensors;
 public static unsafe partial class MatMul
 {
     /// <summary>
-    /// The share of zeros in op(A) above which its zeros are skipped. Measured with W1 (AVX2, this Xeon): a batch of
-    /// images, 81 % zeros, takes its forward product in a third of the dense time; ReLU's outputs, about half zeros,
-    /// gain nothing.
+    /// The share of zeros in op(A) from which its zeros are skipped. Measured on a (64, 784) × (784, 128) product with
+    /// zeros at random places (AVX2, one thread of this Xeon, dense against sparse): 50 % zeros 134 against 125 µs,
+    /// 60 % 122 against 99 µs, 70 % 122 against 82 µs, 80 % 120 against 62 µs.
     /// </summary>
-    private const float SparseShare = 0.7f;
+    private const float SparseShare = 0.6f;
 
     /// <summary>Rows of op(A) sampled to decide whether it is mostly zeros.</summary>
     private const int SampledRows = 8;
