@@ -89,6 +89,7 @@ public class MatMulTests
     {
         { 64, 128, 784 }, // W1's first layer: a batch of images times the weights
         { 13, 17, 19 }, { 97, 33, 300 }, { 7, 100, 513 }, { 2, 40, 9 }, { 200, 70, 64 },
+        { 1, 128, 784 }, { 1, 10, 50 }, // one image: a vector times a matrix
     };
 
     [Theory]
