@@ -43,52 +43,101 @@ public static unsafe partial class MatMul
         int tasks = rowBlocks * columnGroups;
         bool sparse = IsMostlyZeros(o);
 
-        // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats; a copy per task when
-        // each task packs all of it.
-        long packedLength = (long)o.K * paddedN;
-        float[] packedB = ArrayPool<float>.Shared.Rent(checked((int)(packedLength * (rowsPackingB ? tasks : 1))));
+        // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats, and which depths they
+        // are (as offsets into a packed panel of A); a copy per task when each task packs all of it.
+        long packedLength = (long)o.K * paddedN, depthsLength = (long)o.K * panels, countsLength = (long)((o.K + KC - 1) / KC) * panels;
+        int copies = rowsPackingB ? tasks : 1;
+        float[] packedB = ArrayPool<float>.Shared.Rent(checked((int)(packedLength * copies)));
+        int[] depthArray = ArrayPool<int>.Shared.Rent(checked((int)(depthsLength * copies)));
+        int[] countArray = ArrayPool<int>.Shared.Rent(checked((int)(countsLength * copies)));
         fixed (float* pbp = packedB)
+        fixed (int* pd = depthArray, pn = countArray)
         {
-            nint packedBAddress = (nint)pbp;
+            // A panel of B leaves out its rows of zeros (B stored (k, n), unless the rows of A skip their own zeros, which
+            // reads B's rows by depth).
+            bool skipZeroRows = SkipZeros && !o.TransposeB && !sparse;
+            (nint values, nint depths, nint counts) = ((nint)pbp, (nint)pd, (nint)pn);
+            PackedB Copy(int t) => new((float*)values + t * packedLength, (int*)depths + t * depthsLength, (int*)counts + t * countsLength,
+                nr, panels, skipZeroRows);
             if (!packInTasks)
             {
                 // Packed once for all tasks, by all threads, each its share of the panels (on one thread, all of them):
                 // packed by the calling thread alone, best-mlp's products (batch 128) kept the other core waiting for
                 // ~12 % of the step.
                 int packers = Math.Min(threads, panels);
-                Workers.Run(packers, packers, t => PackB(o, (float*)packedBAddress, nr, paddedN, panels * t / packers, panels * (t + 1) / packers));
+                Workers.Run(packers, packers, t => PackB(o, Copy(0), panels * t / packers, panels * (t + 1) / packers));
             }
-            void Task(int t) => RunTask(o, (float*)packedBAddress + (rowsPackingB ? t * packedLength : 0), t, rowBlock, columnGroups, panels, paddedN, nr, width, packInTasks, sparse);
+            void Task(int t) => RunTask(o, Copy(rowsPackingB ? t : 0), t, rowBlock, columnGroups, width, packInTasks, sparse);
 
             Workers.Run(tasks, threads, Task);
         }
         ArrayPool<float>.Shared.Return(packedB);
+        ArrayPool<int>.Shared.Return(depthArray);
+        ArrayPool<int>.Shared.Return(countArray);
+    }
+
+    /// <summary>
+    /// Packed op(B): <see cref="Values"/> holds, for each depth block [k0, k0 + kc), <see cref="Panels"/> panels of kc rows of
+    /// <see cref="Nr"/> floats (at k0·paddedN + panel·nr·kc); a panel's first <see cref="Count"/> rows are those its kernel
+    /// multiplies, and <see cref="Depths"/> (at k0·panels + panel·kc) says which depth each is, as the offset p·MR of
+    /// that depth in a packed panel of A. Rows of zeros are left out when <see cref="SkipZeroRows"/>: each would add
+    /// a·0 = 0 to its sums, which changes no bit.
+    /// </summary>
+    private readonly struct PackedB(float* values, int* depths, int* counts, int nr, int panels, bool skipZeroRows)
+    {
+        public readonly float* Values = values;
+        public readonly int* Depths = depths;
+        public readonly int* Counts = counts;
+        public readonly int Nr = nr, Panels = panels;
+        public readonly bool SkipZeroRows = skipZeroRows;
+
+        public int PaddedN => Panels * Nr;
+
+        /// <summary>The first value of panel <paramref name="panel"/> in the depth block starting at <paramref name="k0"/>.</summary>
+        public float* Panel(int k0, int kc, int panel) => Values + (long)k0 * PaddedN + (long)panel * Nr * kc;
+
+        /// <summary>The depths of the rows that panel holds, as offsets into a packed panel of A.</summary>
+        public int* PanelDepths(int k0, int kc, int panel) => Depths + (long)k0 * Panels + (long)panel * kc;
+
+        /// <summary>How many rows that panel holds.</summary>
+        public ref int Count(int k0, int panel) => ref Counts[k0 / KC * Panels + panel];
     }
 
     /// <summary>Packs panels [firstPanel, endPanel) of op(B) for every depth block.</summary>
-    private static void PackB(in Operands o, float* packed, int nr, int paddedN, int firstPanel, int endPanel)
+    private static void PackB(in Operands o, in PackedB packed, int firstPanel, int endPanel)
     {
+        int nr = packed.Nr;
         for (int k0 = 0; k0 < o.K; k0 += KC)
         {
             int kc = Math.Min(KC, o.K - k0);
-            float* block = packed + (long)k0 * paddedN;
             for (int panelIndex = firstPanel; panelIndex < endPanel; panelIndex++)
             {
                 int j0 = panelIndex * nr;
-                float* panel = block + (long)j0 * kc;
+                float* panel = packed.Panel(k0, kc, panelIndex);
+                int* depths = packed.PanelDepths(k0, kc, panelIndex);
                 int columns = Math.Min(nr, o.N - j0);
+                int rows = kc;
                 if (!o.TransposeB && columns == nr)
                 {
                     // op(B)(k, j) = B[k, j]: a run of nr floats of each stored row, copied as 128-bit vectors. A span copy
                     // per run cost more than the copying: W1's weight gradient packed its batch (64×784) in 35 µs a
-                    // thread that way, in 23–26 µs this way (AVX2, a timing harness's thread-time per step).
+                    // thread that way, in 23–26 µs this way (AVX2, a timing harness's thread-time per step). A run of
+                    // zeros (an image's border in a weight gradient's X) is written and then overwritten by the next
+                    // row: the kernel skips its depth.
+                    rows = 0;
                     for (int p = 0; p < kc; p++)
                     {
-                        float* source = o.B + (long)(k0 + p) * o.N + j0, destination = panel + p * nr;
+                        float* source = o.B + (long)(k0 + p) * o.N + j0, destination = panel + rows * nr;
+                        Vector128<uint> bits = Vector128<uint>.Zero;
                         for (int q = 0; q < nr; q += 4)
                         {
-                            Vector128.Store(Vector128.Load(source + q), destination + q);
+                            var values = Vector128.Load(source + q);
+                            bits |= values.AsUInt32();
+                            Vector128.Store(values, destination + q);
                         }
+                        depths[rows] = p * MR;
+                        // Any set bit keeps the row: a NaN, and a −0 too, which it need not.
+                        rows += packed.SkipZeroRows && bits == Vector128<uint>.Zero ? 0 : 1;
                     }
                 }
                 else if (!o.TransposeB)
@@ -136,6 +185,14 @@ public static unsafe partial class MatMul
                         new Span<float>(panel + p * nr + columns, nr - columns).Clear();
                     }
                 }
+                if (rows == kc)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        depths[p] = p * MR;
+                    }
+                }
+                packed.Count(k0, panelIndex) = rows;
             }
         }
     }
@@ -249,15 +306,16 @@ public static unsafe partial class MatMul
         }
     }
 
-    private static void RunTask(in Operands o, float* packedB, int task, int rowBlock, int columnGroups, int panels, int paddedN, int nr, int width, bool packB, bool sparse)
+    private static void RunTask(in Operands o, in PackedB packedB, int task, int rowBlock, int columnGroups, int width, bool packB, bool sparse)
     {
+        int panels = packedB.Panels, nr = packedB.Nr;
         int group = task % columnGroups;
         int i0 = task / columnGroups * rowBlock;
         int mc = Math.Min(rowBlock, o.M - i0);
         int firstPanel = group * panels / columnGroups, endPanel = (group + 1) * panels / columnGroups;
         if (packB)
         {
-            PackB(o, packedB, nr, paddedN, firstPanel, endPanel);
+            PackB(o, packedB, firstPanel, endPanel);
         }
 
         float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC + PackOverrun);
@@ -271,7 +329,7 @@ public static unsafe partial class MatMul
                 float beta = k0 == 0 ? o.Beta : 1f;
                 if (sparse)
                 {
-                    SparseRows(o, packedB + (long)k0 * paddedN, i0, mc, k0, kc, firstPanel, endPanel, nr, beta);
+                    SparseRows(o, packedB.Panel(k0, kc, 0), i0, mc, k0, kc, firstPanel, endPanel, nr, beta);
                     continue;
                 }
                 PackA(o, pap, i0, mc, k0, kc);
@@ -279,7 +337,9 @@ public static unsafe partial class MatMul
                 {
                     int j0 = panel * nr;
                     int columns = Math.Min(nr, o.N - j0);
-                    float* bPanel = packedB + (long)k0 * paddedN + (long)j0 * kc;
+                    float* bPanel = packedB.Panel(k0, kc, panel);
+                    int* depths = packedB.PanelDepths(k0, kc, panel);
+                    int count = packedB.Count(k0, panel);
                     for (int r0 = 0; r0 < mc; r0 += MR)
                     {
                         int rows = Math.Min(MR, mc - r0);
@@ -287,11 +347,11 @@ public static unsafe partial class MatMul
                         float* c = o.C + (long)(i0 + r0) * o.N + j0;
                         if (rows == MR && columns == nr)
                         {
-                            Kernel(width, kc, aPanel, bPanel, c, o.N, o.Alpha, beta);
+                            Kernel(width, count, depths, aPanel, bPanel, c, o.N, o.Alpha, beta);
                         }
                         else
                         {
-                            Kernel(width, kc, aPanel, bPanel, tile, nr, 1f, 0f);
+                            Kernel(width, count, depths, aPanel, bPanel, tile, nr, 1f, 0f);
                             for (int r = 0; r < rows; r++)
                             {
                                 for (int j = 0; j < columns; j++)

@@ -3,22 +3,26 @@ using System.Runtime.Intrinsics;
 
 namespace NotebookNet.Tensors;
 
-/// <summary>The register-tiled micro-kernels: an MR×NR tile of C from a packed panel of A and one of B.</summary>
+/// <summary>
+/// The register-tiled micro-kernels: an MR×NR tile of C from a packed panel of A and one of B. Row q of the packed panel
+/// of B meets the MR values of A at <c>a + aOffsets[q]</c>: every depth in turn, or only those where B's panel is not all
+/// zeros (<see cref="PackedB"/>).
+/// </summary>
 public static unsafe partial class MatMul
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int width, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel(int width, int depths, int* aOffsets, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         switch (width)
         {
             case 16:
-                Kernel6x32(kc, a, b, c, ldc, alpha, beta);
+                Kernel6x32(depths, aOffsets, a, b, c, ldc, alpha, beta);
                 break;
             case 8:
-                Kernel6x16(kc, a, b, c, ldc, alpha, beta);
+                Kernel6x16(depths, aOffsets, a, b, c, ldc, alpha, beta);
                 break;
             default:
-                Kernel6x8(kc, a, b, c, ldc, alpha, beta);
+                Kernel6x8(depths, aOffsets, a, b, c, ldc, alpha, beta);
                 break;
         }
     }
@@ -58,38 +62,38 @@ public static unsafe partial class MatMul
     internal static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <summary>
-    /// C[0:6, 0:8] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:8] + β·C, twelve 4-wide accumulators: the kernel for 128-bit vectors, the
+    /// C[0:6, 0:8] ← α·Σ_q a[p_q, 0:6]ᵀ·b[q, 0:8] + β·C, twelve 4-wide accumulators: the kernel for 128-bit vectors, the
     /// widest Arm64's NEON has, and what an x64 processor without AVX runs. Sixteen registers hold the twelve
     /// accumulators, the two vectors of B and a broadcast of A, as on AVX2 with twice the width.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x8(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x8(int depths, int* aOffsets, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        for (int q = 0; q < depths; q++)
         {
+            float* ap = a + aOffsets[q];
             var b0 = Vector128.Load(b);
             var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]);
+            var a0 = Vector128.Create(ap[0]);
             c00 = MultiplyAdd(a0, b0, c00);
             c01 = MultiplyAdd(a0, b1, c01);
-            var a1 = Vector128.Create(a[1]);
+            var a1 = Vector128.Create(ap[1]);
             c10 = MultiplyAdd(a1, b0, c10);
             c11 = MultiplyAdd(a1, b1, c11);
-            var a2 = Vector128.Create(a[2]);
+            var a2 = Vector128.Create(ap[2]);
             c20 = MultiplyAdd(a2, b0, c20);
             c21 = MultiplyAdd(a2, b1, c21);
-            var a3 = Vector128.Create(a[3]);
+            var a3 = Vector128.Create(ap[3]);
             c30 = MultiplyAdd(a3, b0, c30);
             c31 = MultiplyAdd(a3, b1, c31);
-            var a4 = Vector128.Create(a[4]);
+            var a4 = Vector128.Create(ap[4]);
             c40 = MultiplyAdd(a4, b0, c40);
             c41 = MultiplyAdd(a4, b1, c41);
-            var a5 = Vector128.Create(a[5]);
+            var a5 = Vector128.Create(ap[5]);
             c50 = MultiplyAdd(a5, b0, c50);
             c51 = MultiplyAdd(a5, b1, c51);
-            a += MR;
             b += 8;
         }
         Store(c, c00, c01, alpha, beta);
@@ -100,35 +104,35 @@ public static unsafe partial class MatMul
         Store(c + 5 * ldc, c50, c51, alpha, beta);
     }
 
-    /// <summary>C[0:6, 0:16] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:16] + β·C, twelve 8-wide accumulators.</summary>
+    /// <summary>C[0:6, 0:16] ← α·Σ_q a[p_q, 0:6]ᵀ·b[q, 0:16] + β·C, twelve 8-wide accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x16(int depths, int* aOffsets, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        for (int q = 0; q < depths; q++)
         {
+            float* ap = a + aOffsets[q];
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]);
+            var a0 = Vector256.Create(ap[0]);
             c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
+            var a1 = Vector256.Create(ap[1]);
             c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
+            var a2 = Vector256.Create(ap[2]);
             c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
+            var a3 = Vector256.Create(ap[3]);
             c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
+            var a4 = Vector256.Create(ap[4]);
             c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
+            var a5 = Vector256.Create(ap[5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a += MR;
             b += 16;
         }
         Store(c, c00, c01, alpha, beta);
@@ -139,35 +143,35 @@ public static unsafe partial class MatMul
         Store(c + 5 * ldc, c50, c51, alpha, beta);
     }
 
-    /// <summary>C[0:6, 0:32] ← α·Σ_p a[p, 0:6]ᵀ·b[p, 0:32] + β·C, twelve 16-wide accumulators.</summary>
+    /// <summary>C[0:6, 0:32] ← α·Σ_q a[p_q, 0:6]ᵀ·b[q, 0:32] + β·C, twelve 16-wide accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void Kernel6x32(int depths, int* aOffsets, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        for (int q = 0; q < depths; q++)
         {
+            float* ap = a + aOffsets[q];
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]);
+            var a0 = Vector512.Create(ap[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]);
+            var a1 = Vector512.Create(ap[1]);
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]);
+            var a2 = Vector512.Create(ap[2]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]);
+            var a3 = Vector512.Create(ap[3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]);
+            var a4 = Vector512.Create(ap[4]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]);
+            var a5 = Vector512.Create(ap[5]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            a += MR;
             b += 32;
         }
         Store(c, c00, c01, alpha, beta);

@@ -29,7 +29,11 @@ public static unsafe partial class MatMul
     /// <summary>Rows of op(A) sampled to decide whether it is mostly zeros.</summary>
     private const int SampledRows = 8;
 
-    /// <summary>Skip the zeros of an op(A) that is mostly zeros (default: on); off, every product runs the dense kernels.</summary>
+    /// <summary>
+    /// Leave out products with zeros (default: on): the zeros of an op(A) that is mostly zeros, the rows of zeros of a
+    /// packed panel of B (a weight gradient's X), and the whole chunks of zeros of a single row times a matrix. Off, every
+    /// product multiplies every pair; the results are the same bits either way (finite operands).
+    /// </summary>
     public static bool SkipZeros { get; set; } = true;
 
     /// <summary>Whether the first rows of op(A), stored (m, k), are mostly zeros; only then do zeros pay for skipping.</summary>

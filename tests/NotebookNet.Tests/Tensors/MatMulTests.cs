@@ -88,6 +88,7 @@ public class MatMulTests
     public static TheoryData<int, int, int> SparseShapes => new()
     {
         { 64, 128, 784 }, // W1's first layer: a batch of images times the weights
+        { 128, 784, 64 }, // its weight gradient
         { 13, 17, 19 }, { 97, 33, 300 }, { 7, 100, 513 }, { 2, 40, 9 }, { 200, 70, 64 },
         { 1, 128, 784 }, { 1, 10, 50 }, // one image: a vector times a matrix
     };
@@ -96,22 +97,28 @@ public class MatMulTests
     [MemberData(nameof(SparseShapes))]
     public void SkippingZerosChangesNoBit(int m, int n, int k)
     {
-        // op(A) four-fifths zeros, as a batch of MNIST images is: the product skips them, and must give the dense
-        // kernels' result to the last bit, on every kernel, thread count and β.
+        // op(A) four-fifths zeros, as a batch of MNIST images is, whose zeros the product skips; or B (stored (k, n)) with
+        // runs of zeros across its rows, as X is in a weight gradient ∂L/∂Yᵀ·X, whose rows of zeros a packed panel leaves
+        // out. Either must give the dense kernels' result to the last bit, on every kernel, thread count and β.
         var rng = new Rng(m + n + k);
         foreach (bool wide in new[] { false, true }.Where(w => !w || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                foreach ((bool tb, float alpha, float beta) in new[] { (true, 1f, 1f), (false, 1f, 0f), (true, -0.7f, 0.3f) })
+                foreach ((bool sparseB, bool ta, bool tb, float alpha, float beta) in new[]
                 {
-                    float[] a = MostlyZeros(rng, m * k);
-                    float[] b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+                    (false, false, true, 1f, 1f), (false, false, false, 1f, 0f), (false, false, true, -0.7f, 0.3f),
+                    (true, true, false, 1f, 0f), (true, false, false, 1f, 1f), (true, true, false, -0.7f, 0.3f),
+                })
+                {
+                    float[] a = sparseB ? Tensor.RandomNormal(rng, 0, 1, m * k).Data : MostlyZeros(rng, m * k);
+                    float[] b = sparseB ? ZeroRuns(rng, k, n) : Tensor.RandomNormal(rng, 0, 1, k * n).Data;
                     float[] c0 = Tensor.RandomNormal(rng, 0, 1, m * n).Data;
                     float[] dense = (float[])c0.Clone(), sparse = (float[])c0.Clone();
-                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, dense, m, n, k, transposeB: tb, alpha: alpha, beta: beta), skipZeros: false);
-                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, sparse, m, n, k, transposeB: tb, alpha: alpha, beta: beta), skipZeros: true);
-                    Assert.True(dense.AsSpan().SequenceEqual(sparse), $"m={m} n={n} k={k} tb={tb} α={alpha} β={beta} wide={wide} threads={threads}: skipping zeros changed the result");
+                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, dense, m, n, k, ta, tb, alpha, beta), skipZeros: false);
+                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, sparse, m, n, k, ta, tb, alpha, beta), skipZeros: true);
+                    Assert.True(dense.AsSpan().SequenceEqual(sparse),
+                        $"m={m} n={n} k={k} {(sparseB ? "B" : "A")} sparse ta={ta} tb={tb} α={alpha} β={beta} wide={wide} threads={threads}: skipping zeros changed the result");
                 }
             }
         }
@@ -139,6 +146,21 @@ public class MatMulTests
         bool skips = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
         Assert.True(skips != float.IsNaN(sparse[5]), skips ? "the zeros of A were not skipped" : "zeros were skipped without fused multiply-adds");
         Assert.All(Enumerable.Range(0, n), j => Assert.True(float.IsNaN(sparse[7 * n + j]), $"row 7, column {j}: the NaN of A was skipped"));
+    }
+
+    /// <summary>A (rows, columns) matrix whose runs of 8 columns are zero in 70 % of its rows, each run on its own.</summary>
+    private static float[] ZeroRuns(Rng rng, int rows, int columns)
+    {
+        float[] values = Tensor.RandomNormal(rng, 0, 1, rows * columns).Data;
+        float[] keep = Tensor.RandomUniform(rng, 0, 1, rows * ((columns + 7) / 8)).Data;
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                values[i * columns + j] = keep[i * ((columns + 7) / 8) + j / 8] < 0.7f ? 0f : values[i * columns + j];
+            }
+        }
+        return values;
     }
 
     private static float[] MostlyZeros(Rng rng, int length)
