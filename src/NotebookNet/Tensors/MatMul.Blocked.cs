@@ -25,31 +25,29 @@ public static unsafe partial class MatMul
         int paddedN = panels * nr;
         long work = (long)o.M * o.N * o.K;
         int threads = work < ParallelThreshold ? 1 : Math.Max(1, MaxDegreeOfParallelism);
-        // Few rows and more columns (a small batch times a weight matrix, or a weight gradient summed over a
-        // small batch, whose packed A fits one block of MC·KC however many rows): split the columns between the
-        // threads, each packing its own panels of B and taking every row in one block — except Aᵀ·B, which in this
-        // library is a dense layer's weight gradient (∂L/∂Yᵀ·X): its rows are split, each thread packing all of B, so
-        // a thread writes the rows of the gradient that its share of the optimizer's update reads next, in its own
-        // core's cache (W1, AVX2, bench medians in three alternate pairs: 0.43–0.46 → 0.35–0.39 s an epoch).
-        // Otherwise give each thread whole blocks of rows, small enough that every thread gets one, and pack B once.
-        bool packInTasks = threads > 1 && (long)RoundUp(o.M, MR) * Math.Min(o.K, KC) <= (long)MC * KC && o.N > o.M;
-        bool rowsPackingB = packInTasks && o.TransposeA && o.M >= threads * MR;
-        int rowBlock = rowsPackingB ? RoundUp((o.M + threads - 1) / threads, MR)
-            : packInTasks ? o.M
+        // Few rows and more columns (a small batch times a weight matrix, whose packed A fits one block of MC·KC however
+        // many rows): split the columns between the threads, each packing its own panels of B and taking every row in one
+        // block. Otherwise give each thread whole blocks of rows, small enough that every thread gets one, and pack B
+        // once — also for Aᵀ·B, which in this library is a dense layer's weight gradient (∂L/∂Yᵀ·X), though its rows are
+        // few: a thread then writes the rows of the gradient that its share of the optimizer's update reads next, in its
+        // own core's cache (W1, AVX2, bench medians in three alternate pairs: 0.43–0.46 → 0.35–0.39 s an epoch against
+        // splitting the columns; packing B once by both threads instead of all of it by each: 0.148–0.153 → 0.146–0.148).
+        bool packInTasks = threads > 1 && (long)RoundUp(o.M, MR) * Math.Min(o.K, KC) <= (long)MC * KC && o.N > o.M
+            && !(o.TransposeA && o.M >= threads * MR);
+        int rowBlock = packInTasks ? o.M
             : threads == 1 ? MC
             : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, MR));
         int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
-        int columnGroups = packInTasks && !rowsPackingB ? Math.Min(panels, threads) : 1;
+        int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
         int tasks = rowBlocks * columnGroups;
         bool sparse = IsMostlyZeros(o);
 
         // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats, and which depths they
-        // are (as offsets into a packed panel of A); a copy per task when each task packs all of it.
+        // are (as offsets into a packed panel of A).
         long packedLength = (long)o.K * paddedN, depthsLength = (long)o.K * panels, countsLength = (long)((o.K + KC - 1) / KC) * panels;
-        int copies = rowsPackingB ? tasks : 1;
-        float[] packedB = ArrayPool<float>.Shared.Rent(checked((int)(packedLength * copies)));
-        int[] depthArray = ArrayPool<int>.Shared.Rent(checked((int)(depthsLength * copies)));
-        int[] countArray = ArrayPool<int>.Shared.Rent(checked((int)(countsLength * copies)));
+        float[] packedB = ArrayPool<float>.Shared.Rent(checked((int)packedLength));
+        int[] depthArray = ArrayPool<int>.Shared.Rent(checked((int)depthsLength));
+        int[] countArray = ArrayPool<int>.Shared.Rent(checked((int)countsLength));
         fixed (float* pbp = packedB)
         fixed (int* pd = depthArray, pn = countArray)
         {
@@ -57,17 +55,16 @@ public static unsafe partial class MatMul
             // reads B's rows by depth).
             bool skipZeroRows = SkipZeros && !o.TransposeB && !sparse;
             (nint values, nint depths, nint counts) = ((nint)pbp, (nint)pd, (nint)pn);
-            PackedB Copy(int t) => new((float*)values + t * packedLength, (int*)depths + t * depthsLength, (int*)counts + t * countsLength,
-                nr, panels, skipZeroRows);
+            PackedB Packed() => new((float*)values, (int*)depths, (int*)counts, nr, panels, skipZeroRows);
             if (!packInTasks)
             {
                 // Packed once for all tasks, by all threads, each its share of the panels (on one thread, all of them):
                 // packed by the calling thread alone, best-mlp's products (batch 128) kept the other core waiting for
                 // ~12 % of the step.
                 int packers = Math.Min(threads, panels);
-                Workers.Run(packers, packers, t => PackB(o, Copy(0), panels * t / packers, panels * (t + 1) / packers));
+                Workers.Run(packers, packers, t => PackB(o, Packed(), panels * t / packers, panels * (t + 1) / packers));
             }
-            void Task(int t) => RunTask(o, Copy(rowsPackingB ? t : 0), t, rowBlock, columnGroups, width, packInTasks, sparse);
+            void Task(int t) => RunTask(o, Packed(), t, rowBlock, columnGroups, width, packInTasks, sparse);
 
             Workers.Run(tasks, threads, Task);
         }
