@@ -67,8 +67,31 @@ public sealed class Dataset
         int length = ExampleLength;
         for (int i = 0; i < indices.Length; i++)
         {
+            if (i + Ahead < indices.Length)
+            {
+                Prefetch(indices[i + Ahead] * length, length);
+            }
             Images.Data.AsSpan(indices[i] * length, length).CopyTo(images.Data.AsSpan(i * length, length));
             labels[i] = Labels[indices[i]];
+        }
+    }
+
+    // Examples whose memory Gather asks for ahead of copying them: a shuffled batch's examples lie anywhere in the
+    // data set's hundreds of megabytes, and each waits for main memory unless asked for early.
+    private const int Ahead = 4;
+
+    private unsafe void Prefetch(int offset, int length)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+        fixed (float* start = &Images.Data[offset])
+        {
+            for (int p = 0; p < length; p += 16)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + p);
+            }
         }
     }
 
