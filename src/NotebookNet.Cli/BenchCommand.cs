@@ -42,10 +42,14 @@ public static class BenchCommand
         var threads = Options.Whole("--threads", Environment.ProcessorCount, 1, 256, "Threads for the matrix multiply and convolutions");
         var sustain = Options.OptionalWhole("--sustain", 1, 3_600, "W6 only: one sustained run of N seconds instead of the timed runs, with the server's memory before and after");
         var json = new Option<bool>("--json") { Description = "Print one JSON line per workload on standard output, and the table on standard error" };
+        var dense = new Option<bool>("--dense")
+        {
+            Description = "Multiply every pair, zeros included: the products skip none of an image's zero pixels (MatMul.SkipZeros off)",
+        };
         var data = Options.Data();
-        var command = new Command("bench", "Seconds per epoch and images per second of the benchmark workloads.") { workloads, runs, threads, sustain, json, data };
+        var command = new Command("bench", "Seconds per epoch and images per second of the benchmark workloads.") { workloads, runs, threads, sustain, json, dense, data };
         command.SetAction(parsed => Run(context, ParseWorkloads(parsed.GetValue(workloads)!), parsed.GetValue(runs), parsed.GetValue(threads),
-            parsed.GetValue(sustain), parsed.GetValue(json), parsed.GetValue(data)));
+            parsed.GetValue(sustain), parsed.GetValue(json), parsed.GetValue(dense), parsed.GetValue(data)));
         return command;
     }
 
@@ -66,9 +70,10 @@ public static class BenchCommand
         return chosen;
     }
 
-    private static int Run(CliContext context, HashSet<string> workloads, int runs, int threads, int? sustain, bool json, string? data)
+    private static int Run(CliContext context, HashSet<string> workloads, int runs, int threads, int? sustain, bool json, bool dense, string? data)
     {
         MatMul.MaxDegreeOfParallelism = threads;
+        MatMul.SkipZeros = !dense;
         var (trainSplit, testSplit) = context.LoadMnist(data);
         var measurements = new List<Measurement>();
         Sequential? w1Model = null;
@@ -172,7 +177,7 @@ public static class BenchCommand
 
         // With --json, standard output carries the JSON lines only, so it can be piped; the table goes to standard error.
         TextWriter tableWriter = json ? context.Error : context.Output;
-        tableWriter.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {runs} runs, {Environment.ProcessorCount} cores");
+        tableWriter.WriteLine($"threads {threads}, kernel {MatMul.KernelName}, {(dense ? "dense (zeros multiplied)" : "zeros skipped")}, {runs} runs, {Environment.ProcessorCount} cores");
         var table = CliContext.Table("workload", "unit", "min", "median", "max", "accuracy", "what");
         foreach (Measurement m in measurements)
         {
@@ -197,6 +202,7 @@ public static class BenchCommand
                     ["accuracy"] = m.Accuracy,
                     ["threads"] = threads,
                     ["kernel"] = MatMul.KernelName,
+                    ["skipZeros"] = !dense,
                 }));
             }
         }

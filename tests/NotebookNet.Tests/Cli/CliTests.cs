@@ -227,6 +227,31 @@ public class CliTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         Assert.Equal(2, lines.Length);
         Assert.All(lines, line => Assert.StartsWith("{\"workload\":", line));
         Assert.Contains("W4b", error.ToString());
+        Assert.All(lines, line => Assert.Contains("\"skipZeros\":true", line));
+    }
+}
+
+/// <summary>bench --dense switches MatMul.SkipZeros, a setting of the whole process: it runs apart from the other tests of the setting.</summary>
+[Collection(nameof(NotebookNet.Tests.Tensors.MatMulSettings))]
+public class BenchDenseTests
+{
+    [Fact]
+    public void BenchDenseMultipliesTheZerosAndSaysSo()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        string data = NotebookNet.Data.Mnist.Locate();
+        try
+        {
+            Assert.Equal(0, NotebookNet.Cli.Cli.Run(["bench", "--workloads", "W4a", "--runs", "1", "--json", "--dense", "--data", data], output, error));
+            Assert.False(NotebookNet.Tensors.MatMul.SkipZeros);
+        }
+        finally
+        {
+            NotebookNet.Tensors.MatMul.SkipZeros = true;
+        }
+        Assert.Contains("\"skipZeros\":false", output.ToString());
+        Assert.Contains("dense (zeros multiplied)", error.ToString());
     }
 }
 
