@@ -86,6 +86,14 @@ public static unsafe partial class MatMul
             {
                 starts[r] = count;
                 float* row = o.A + (long)(i0 + r) * o.K + k0;
+                if (Sse.IsSupported && r + RowsAhead < mc)
+                {
+                    // The rows of a block lie a row's length apart, too far for the processor to guess the next one.
+                    for (int line = 0; line < kc; line += 16)
+                    {
+                        Sse.Prefetch0(row + RowsAhead * (long)o.K + line);
+                    }
+                }
                 int p = 0;
                 if (Avx2.IsSupported)
                 {
@@ -165,6 +173,9 @@ public static unsafe partial class MatMul
         }
         return table;
     }
+
+    /// <summary>Rows of op(A) ahead of its scan that <see cref="SparseRows"/> asks memory for.</summary>
+    private const int RowsAhead = 4;
 
     /// <summary>Columns of a pass of <see cref="SparseRows"/>.</summary>
     private const int PassColumns = 32;
