@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -41,8 +42,9 @@ public static unsafe partial class MatMul
     {
         if (!SkipZeros || o.TransposeA || !HasFusedMultiplyAdd)
         {
-            // A stored (k, m) has no contiguous rows to scan; without fused multiply-adds the kernels round twice, as the
-            // sparse kernel would only by repeating their choice of rule for each width.
+            // A stored (k, m) has no contiguous rows to scan. Without fused multiply-adds in the processor the dense
+            // kernels round by width (the 128-bit one twice, the wider ones once, emulated); the sparse one would have to
+            // repeat each width's rule to give their bits, so they run instead.
             return false;
         }
         int rows = Math.Min(SampledRows, o.M);
@@ -94,30 +96,7 @@ public static unsafe partial class MatMul
                         Sse.Prefetch0(row + RowsAhead * (long)o.K + line);
                     }
                 }
-                int p = 0;
-                if (Avx2.IsSupported)
-                {
-                    // Eight values at a time, without a branch: the nonzero ones' positions are looked up by the
-                    // comparison's bits, moved to the front and stored, and the count grows by as many. A compare and a
-                    // mispredicted branch per value cost more than the products they saved.
-                    var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * nr;
-                    for (; p + 8 <= kc; p += 8)
-                    {
-                        var chunk = Vector256.Load(row + p);
-                        uint nonzero = ~Vector256.Equals(chunk, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFF;
-                        var order = Vector256.Load(s_frontFirst + nonzero * 8);
-                        Avx2.PermuteVar8x32(chunk, order).Store(values + count);
-                        Avx2.PermuteVar8x32(Vector256.Create(p * nr) + lanes, order).Store(offsets + count);
-                        count += BitOperations.PopCount(nonzero);
-                    }
-                }
-                for (; p < kc; p++)
-                {
-                    // One at a time, also without a branch: every value is written, and kept by counting it.
-                    offsets[count] = p * nr;
-                    values[count] = row[p];
-                    count += row[p] != 0f ? 1 : 0;
-                }
+                count += Nonzeros(row, kc, nr, offsets + count, values + count);
             }
             starts[mc] = count;
 
@@ -149,6 +128,41 @@ public static unsafe partial class MatMul
         }
         ArrayPool<int>.Shared.Return(offsetArray);
         ArrayPool<float>.Shared.Return(valueArray);
+    }
+
+    /// <summary>
+    /// Writes the nonzero values of <paramref name="row"/>[0 : kc] (a NaN included) to <paramref name="values"/> and their
+    /// depths, as offsets p·nr into a packed panel, to <paramref name="offsets"/>, in order; returns how many. Each array
+    /// must have room for kc values (8 more are written past the last one, which the next row overwrites).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Nonzeros(float* row, int kc, int nr, int* offsets, float* values)
+    {
+        int count = 0, p = 0;
+        if (Avx2.IsSupported)
+        {
+            // Eight values at a time, without a branch: the nonzero ones' positions are looked up by the comparison's
+            // bits, moved to the front and stored, and the count grows by as many. A compare and a mispredicted branch
+            // per value cost more than the products they saved.
+            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * nr;
+            for (; p + 8 <= kc; p += 8)
+            {
+                var chunk = Vector256.Load(row + p);
+                uint nonzero = ~Vector256.Equals(chunk, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFF;
+                var order = Vector256.Load(s_frontFirst + nonzero * 8);
+                Avx2.PermuteVar8x32(chunk, order).Store(values + count);
+                Avx2.PermuteVar8x32(Vector256.Create(p * nr) + lanes, order).Store(offsets + count);
+                count += BitOperations.PopCount(nonzero);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            // One at a time, also without a branch: every value is written, and kept by counting it.
+            offsets[count] = p * nr;
+            values[count] = row[p];
+            count += row[p] != 0f ? 1 : 0;
+        }
+        return count;
     }
 
     /// <summary>
