@@ -100,16 +100,9 @@ public sealed class Dataset
 
     private unsafe void Prefetch(int offset, int length)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            return;
-        }
         fixed (float* start = &Images.Data[offset])
         {
-            for (int p = 0; p < length; p += 16)
-            {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + p);
-            }
+            Memory.Prefetch(start, length);
         }
     }
 

@@ -80,9 +80,9 @@ public static unsafe partial class MatMul
     /// <summary>
     /// Packed op(B): <see cref="Values"/> holds, for each depth block [k0, k0 + kc), <see cref="Panels"/> panels of kc rows of
     /// <see cref="Nr"/> floats (at k0·paddedN + panel·nr·kc); a panel's first <see cref="Count"/> rows are those its kernel
-    /// multiplies, and <see cref="Depths"/> (at k0·panels + panel·kc) says which depth each is, as the offset p·MR of
-    /// that depth in a packed panel of A. Rows of zeros are left out when <see cref="SkipZeroRows"/>: each would add
-    /// a·0 = 0 to its sums, which changes no bit.
+    /// multiplies. A panel that kept all kc rows holds every depth in turn; one that left rows of zeros out (when
+    /// <see cref="SkipZeroRows"/>: each would add a·0 = 0 to its sums, which changes no bit) lists in <see cref="Depths"/>
+    /// (at k0·panels + panel·kc) which depth each kept row is, as the offset p·MR of that depth in a packed panel of A.
     /// </summary>
     private readonly struct PackedB(float* values, int* depths, int* counts, int nr, int panels, bool skipZeroRows)
     {
@@ -190,13 +190,6 @@ public static unsafe partial class MatMul
                         // The last panel's columns past op(B)'s: zeros. (A call per row that clears nothing cost W1's
                         // forward product 3 µs of its 30.)
                         new Span<float>(panel + p * nr + columns, nr - columns).Clear();
-                    }
-                }
-                if (rows == kc)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        depths[p] = p * MR;
                     }
                 }
                 packed.Count(k0, panelIndex) = rows;

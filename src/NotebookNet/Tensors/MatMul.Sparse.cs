@@ -88,13 +88,10 @@ public static unsafe partial class MatMul
             {
                 starts[r] = count;
                 float* row = o.A + (long)(i0 + r) * o.K + k0;
-                if (Sse.IsSupported && r + RowsAhead < mc)
+                if (r + RowsAhead < mc)
                 {
                     // The rows of a block lie a row's length apart, too far for the processor to guess the next one.
-                    for (int line = 0; line < kc; line += 16)
-                    {
-                        Sse.Prefetch0(row + RowsAhead * (long)o.K + line);
-                    }
+                    Memory.Prefetch(row + RowsAhead * (long)o.K, kc);
                 }
                 count += Nonzeros(row, kc, nr, offsets + count, values + count);
             }
