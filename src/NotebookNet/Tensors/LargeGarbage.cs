@@ -8,6 +8,9 @@ namespace NotebookNet.Tensors;
 /// </summary>
 internal static class LargeGarbage
 {
+    /// <summary>The fewest floats an array holds that the collector puts among the large objects (85,000 bytes).</summary>
+    public const int LargeFloats = 85_000 / sizeof(float);
+
     /// <summary>Bytes a thread allocates between two of <see cref="Collect"/>'s collections.</summary>
     private const long Every = 64L << 20;
 

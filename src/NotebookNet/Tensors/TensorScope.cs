@@ -82,6 +82,12 @@ public sealed class TensorScope : IDisposable
         TensorScope? scope = t_current;
         if (scope is null || length < 1024)
         {
+            if (length >= LargeGarbage.LargeFloats)
+            {
+                // A large array outside a scope, such as a batch in a training loop of the reader's own: its dead
+                // predecessors are freed only by a full collection.
+                LargeGarbage.Collect();
+            }
             return new float[length];
         }
         if (scope._next == scope._points.Count)
