@@ -269,7 +269,7 @@ public sealed class Tensor
         }
     }
 
-    private static int CheckedLength(int[] shape)
+    internal static int CheckedLength(int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long length = 1;

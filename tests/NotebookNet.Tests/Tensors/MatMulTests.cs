@@ -124,6 +124,59 @@ public class MatMulTests
         }
     }
 
+    public static TheoryData<int, int> RowShapes => new()
+    {
+        { 128, 784 }, { 10, 128 }, // a frozen W1 model's two layers
+        { 7, 300 }, { 130, 257 }, { 64, 1 }, { 1, 40 }, { 200, 512 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RowShapes))]
+    public void OneRowTimesAStoredMatrixGetsTheBitsItGetsInABatch(int n, int k)
+    {
+        // RowTimesMatrix (a FrozenModel's dense layers) against row 0 of a three-row product, which the blocked path
+        // computes: sparse when the rows are mostly zeros, dense when they are not; every kernel, thread count and β.
+        var rng = new Rng(n + k);
+        // Without fused multiply-adds, the 256-bit and 512-bit kernels round once (emulated) and this product twice.
+        bool sameRounding = MatMul.HasFusedMultiplyAdd || !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+        foreach (bool wide in new[] { false, true }.Where(w => !w || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                foreach ((bool mostlyZeros, float alpha, float beta) in new[] { (true, 1f, 1f), (true, 1f, 0f), (false, 1f, 1f), (true, -0.7f, 0.3f), (false, -0.7f, 0.3f) })
+                {
+                    float[] a = mostlyZeros ? MostlyZeros(rng, 3 * k) : Tensor.RandomNormal(rng, 0, 1, 3 * k).Data;
+                    float[] b = Tensor.RandomNormal(rng, 0, 1, k * n).Data;
+                    float[] c0 = Tensor.RandomNormal(rng, 0, 1, 3 * n).Data;
+                    float[] batch = (float[])c0.Clone(), row = c0[..n];
+                    MatMulSettings.With(wide, threads, () => MatMul.Multiply(a, b, batch, 3, n, k, alpha: alpha, beta: beta));
+                    MatMulSettings.With(wide, threads, () => MatMul.RowTimesMatrix(a.AsSpan(0, k), b, row, n, k, alpha, beta));
+                    string what = $"n={n} k={k} {(mostlyZeros ? "mostly zeros" : "dense")} α={alpha} β={beta} wide={wide} threads={threads}";
+                    if (sameRounding)
+                    {
+                        Assert.True(batch.AsSpan(0, n).SequenceEqual(row), $"{what}: the row alone differs from the row in a batch");
+                    }
+                    else
+                    {
+                        Assert.All(Enumerable.Range(0, n), j => Assert.Equal(batch[j], row[j], 1e-3f));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OneRowTimesAStoredMatrixChecksItsArguments()
+    {
+        var error = Assert.Throws<ArgumentException>(() => MatMul.RowTimesMatrix(new float[10], new float[10 * 4], new float[3], 4, 10));
+        Assert.Contains("C holds 3 values", error.Message);
+        Assert.Throws<ArgumentException>(() => MatMul.RowTimesMatrix(new float[10], new float[39], new float[4], 4, 10));
+        // No depth: y ← β·y.
+        float[] y = [1f, 2f];
+        MatMul.RowTimesMatrix([], [], y, 2, 0, beta: 0.5f);
+        Assert.Equal([0.5f, 1f], y);
+    }
+
     [Fact]
     public void SkippedZerosLeaveOutAnInfinityTheyFaceAndANaNInAStaysIn()
     {

@@ -1,0 +1,123 @@
+using NotebookNet.Layers;
+using NotebookNet.Serialization;
+using NotebookNet.Tensors;
+
+namespace NotebookNet.Training;
+
+/// <summary>
+/// A copy of a trained network laid out for answering one example at a time: the scores it gives are those the network
+/// gives that example in a batch, to the last bit, and a digit costs a third of what a batch of one through
+/// <see cref="Sequential.Forward"/> costs.
+/// </summary>
+/// <remarks>
+/// <para>Why it is faster: a dense layer stores its weights W as (out, in), and a batch of one multiplies x by each row of
+/// W — reading, for an MNIST digit, the 58 % of W's 16-float chunks that meet a nonzero pixel, 233 KB of a 784-128
+/// layer's 401 KB, from the L2 cache every time. Stored transposed, (in, out), a nonzero pixel's weights are one
+/// contiguous row, and a digit's 151 nonzero pixels on average read 77 KB; its zeros cost nothing
+/// (<see cref="MatMul.RowTimesMatrix"/>). ONNX Runtime and TorchScript's freezing prepare weights the same way, once,
+/// before the first request.</para>
+/// <para>It is a copy: training or changing the model afterwards does not reach it — make a new one. Other layers than
+/// <see cref="Linear"/> run as copies of themselves in evaluation mode. One thread at a time.</para>
+/// </remarks>
+public sealed class FrozenModel
+{
+    private readonly Func<Tensor, Tensor>[] _steps;
+    private readonly int[] _inputShape;
+    private readonly Tensor _input;
+    private WeakReference<TensorScope>? _buffers;
+
+    /// <summary>Copies <paramref name="model"/> for examples of <paramref name="exampleShape"/>, such as 784 or (1, 28, 28).</summary>
+    /// <exception cref="ArgumentException">The model cannot take examples of that shape, or holds a layer of a type not
+    /// registered in <see cref="LayerRegistry"/>.</exception>
+    public FrozenModel(Sequential model, params int[] exampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(exampleShape);
+        _inputShape = [1, .. exampleShape];
+        int[] output = model.OutputShape(_inputShape);   // throws, naming the layer, if the shape does not fit
+        ExampleLength = Tensor.CheckedLength(exampleShape);
+        OutputLength = Tensor.CheckedLength(output[1..]);
+        _input = new Tensor(_inputShape);
+        _steps = model.Layers.Select(Freeze).ToArray();
+    }
+
+    /// <summary>Values in one example.</summary>
+    public int ExampleLength { get; }
+
+    /// <summary>Values in one example's output: the scores of its classes.</summary>
+    public int OutputLength { get; }
+
+    /// <summary>The network's output for one example: a copy of its scores (for a classifier, the logits).</summary>
+    /// <exception cref="ArgumentException">The example does not hold <see cref="ExampleLength"/> values.</exception>
+    public float[] Scores(ReadOnlySpan<float> example)
+    {
+        if (example.Length != ExampleLength)
+        {
+            throw new ArgumentException(
+                $"the model takes examples of shape {Tensor.FormatShape(_inputShape.AsSpan(1))} ({ExampleLength} values); this one has {example.Length}",
+                nameof(example));
+        }
+        // The layers' large tensors (a convolution's maps) come from buffers kept between calls.
+        using TensorScope scope = TensorScope.Reopen(ref _buffers);
+        example.CopyTo(_input.Data);
+        Tensor x = _input;
+        foreach (Func<Tensor, Tensor> step in _steps)
+        {
+            x = step(x);
+        }
+        return x.Data.ToArray();
+    }
+
+    /// <summary>The class with the largest score for one example (the first of equal ones).</summary>
+    /// <exception cref="ArgumentException">The example does not hold <see cref="ExampleLength"/> values.</exception>
+    public int Classify(ReadOnlySpan<float> example) => TensorPrimitives.IndexOfMax<float>(Scores(example));
+
+    /// <summary>One layer's forward pass on a batch of one, on a copy of its state.</summary>
+    private static Func<Tensor, Tensor> Freeze(ILayer layer)
+    {
+        switch (layer)
+        {
+            case Linear linear:
+            {
+                // y = x·Wᵀ + b with Wᵀ stored: summed as Linear.Forward's product sums it (bias first, then each depth
+                // block added), from rows of Wᵀ.
+                float[] transposed = linear.Weight.Value.Transpose().Data;
+                float[]? bias = linear.Bias?.Value.Data.ToArray();
+                int outputs = linear.OutFeatures, inputs = linear.InFeatures;
+                var output = new Tensor(1, outputs);   // written anew by every call: one thread at a time
+                return input =>
+                {
+                    if (bias is not null)
+                    {
+                        bias.CopyTo(output.Data, 0);
+                    }
+                    MatMul.RowTimesMatrix(input.Data, transposed, output.Data, outputs, inputs, beta: bias is null ? 0f : 1f);
+                    return output;
+                };
+            }
+            case Sequential inner:
+            {
+                Func<Tensor, Tensor>[] steps = inner.Layers.Select(Freeze).ToArray();
+                return input => steps.Aggregate(input, (x, step) => step(x));
+            }
+            default:
+            {
+                ILayer copy;
+                try
+                {
+                    copy = LayerRegistry.Create(layer.Spec);
+                }
+                catch (InvalidDataException error)
+                {
+                    throw new ArgumentException($"{layer.Spec} cannot be copied: {error.Message} (LayerRegistry.Register makes a layer type known)", error);
+                }
+                foreach ((NamedTensor from, NamedTensor to) in layer.State().Zip(copy.State()))
+                {
+                    from.Value.Data.CopyTo(to.Value.Data, 0);
+                }
+                copy.IsTraining = false;
+                return copy.Forward;
+            }
+        }
+    }
+}
