@@ -137,6 +137,7 @@ public static unsafe partial class MatMul
     /// 58 % of it. <see cref="Training.FrozenModel"/> keeps its dense layers' weights that way.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its shape needs, or a size is negative.</exception>
+    [SkipLocalsInit]   // the scan writes the nonzeros' lists before they are read (a prefetch may look past them: harmless)
     internal static void RowTimesMatrix(ReadOnlySpan<float> x, ReadOnlySpan<float> b, Span<float> y, int n, int k, float alpha = 1f, float beta = 0f)
     {
         CheckArguments(x.Length, b.Length, y.Length, 1, n, k);
@@ -151,46 +152,74 @@ public static unsafe partial class MatMul
             OuterProduct(x[..1], b[..n], y, alpha, beta);
             return;
         }
-        int blocks = (k + KC - 1) / KC, width = Vector<float>.Count, pass = RowPassVectors * width;
-        // Each depth block's nonzeros in order, as offsets p·n into that block of B, and their values: block d's are
-        // [starts[d], starts[d + 1]). Nonzeros writes up to 8 past the last one, and a pass reads 4 ahead for its prefetch.
-        int[] offsetArray = ArrayPool<int>.Shared.Rent(k + 16);
-        float[] valueArray = ArrayPool<float>.Shared.Rent(k + 16);
-        int* starts = stackalloc int[blocks + 1];
-        fixed (float* px = x, pb = b, py = y, values = valueArray)
-        fixed (int* offsets = offsetArray)
+        int blocks = (k + KC - 1) / KC, stride = KC + 16;
+        (int tasks, _) = SplitThin(blocks, (long)k * n, granule: 1);
+        if (tasks == 1)
         {
-            int count = 0;
-            for (int d = 0; d < blocks; d++)
+            // One thread (a last layer, or one depth block): block by block, straight into y.
+            int* blockOffsets = stackalloc int[stride];
+            float* blockValues = stackalloc float[stride];
+            fixed (float* px = x, pb = b, py = y)
             {
-                starts[d] = count;
-                count += Nonzeros(px + d * KC, Math.Min(KC, k - d * KC), n, offsets + count, values + count);
-            }
-            starts[blocks] = count;
-
-            // The columns go to the threads in whole passes: each thread reads its columns' part of every row of B, which
-            // stays in its own core's cache from one call to the next.
-            (nint bAddress, nint yAddress, nint offsetAddress, nint valueAddress, nint startAddress) =
-                ((nint)pb, (nint)py, (nint)offsets, (nint)values, (nint)starts);
-            (int parts, int partLength) = SplitThin(n, (long)k * n, granule: pass);
-            Workers.Run(parts, MaxDegreeOfParallelism, part =>
-            {
-                int first = part * partLength, end = Math.Min(n, first + partLength);
-                float* bs = (float*)bAddress, ys = (float*)yAddress, vs = (float*)valueAddress;
-                int* os = (int*)offsetAddress, ss = (int*)startAddress;
                 for (int d = 0; d < blocks; d++)
                 {
-                    float* block = bs + (long)d * KC * n;
-                    int* blockOffsets = os + ss[d];
-                    float* blockValues = vs + ss[d];
-                    int blockCount = ss[d + 1] - ss[d];
-                    float blockBeta = d == 0 ? beta : 1f;   // the first depth block applies β; the later ones add to it
-                    RowColumns(block, blockOffsets, blockValues, blockCount, ys, first, end, alpha, blockBeta);
+                    int count = Nonzeros(px + d * KC, Math.Min(KC, k - d * KC), n, blockOffsets, blockValues);
+                    // The first depth block applies β; the later ones add to it.
+                    RowColumns(pb + (long)d * KC * n, blockOffsets, blockValues, count, py, 0, n, alpha, d == 0 ? beta : 1f);
                 }
+            }
+            return;
+        }
+        // Block d's nonzeros in order, as offsets p·n into that block of B, and their values, at d·stride (Nonzeros writes
+        // up to 8 past the last one, and a pass reads 4 ahead for its prefetch); its sums at d·n.
+        int[] offsetArray = ArrayPool<int>.Shared.Rent(blocks * stride);
+        float[] valueArray = ArrayPool<float>.Shared.Rent(blocks * stride);
+        float[] sumArray = ArrayPool<float>.Shared.Rent(blocks * n);
+        fixed (float* px = x, pb = b, py = y, values = valueArray, sums = sumArray)
+        fixed (int* offsets = offsetArray)
+        {
+            // Each depth block's sums on their own, the blocks shared between the threads, each thread scanning its blocks
+            // of x and reading only their rows of B (split by columns instead, both cores read every row, and two were
+            // slower than one); then added to y in block order, as the kernels' stores add them. Even blocks first, then
+            // odd: the calling thread's share and the other's each take every other block, and a digit's strokes fill the
+            // middle ones.
+            (nint xAddress, nint bAddress, nint offsetAddress, nint valueAddress, nint sumAddress) =
+                ((nint)px, (nint)pb, (nint)offsets, (nint)values, (nint)sums);
+            int even = (blocks + 1) / 2;
+            Workers.Run(blocks, MaxDegreeOfParallelism, task =>
+            {
+                int d = task < even ? 2 * task : 2 * (task - even) + 1;
+                int* blockOffsets = (int*)offsetAddress + d * stride;
+                float* blockValues = (float*)valueAddress + d * stride;
+                int count = Nonzeros((float*)xAddress + d * KC, Math.Min(KC, k - d * KC), n, blockOffsets, blockValues);
+                RowColumns((float*)bAddress + (long)d * KC * n, blockOffsets, blockValues, count, (float*)sumAddress + d * n, 0, n, alpha: 1f, beta: 0f);
             });
+            for (int d = 0; d < blocks; d++)
+            {
+                // As above; a sum stored with α = 1 and β = 0 is itself.
+                AddScaled(sums + d * n, py, n, alpha, d == 0 ? beta : 1f);
+            }
         }
         ArrayPool<int>.Shared.Return(offsetArray);
         ArrayPool<float>.Shared.Return(valueArray);
+        ArrayPool<float>.Shared.Return(sumArray);
+    }
+
+    /// <summary>y ← α·sum + β·y, rounded as the kernels' stores round.</summary>
+    private static void AddScaled(float* sum, float* y, int n, float alpha, float beta)
+    {
+        int j = 0, width = Vector<float>.Count;
+        var scale = new Vector<float>(alpha);
+        var keep = new Vector<float>(beta);
+        for (; j + width <= n; j += width)
+        {
+            var s = Vector.Load(sum + j);
+            Vector.Store(beta == 0f ? s * scale : MultiplyAdd(s, scale, Vector.Load(y + j) * keep), y + j);
+        }
+        for (; j < n; j++)
+        {
+            y[j] = beta == 0f ? alpha * sum[j] : MultiplyAdd(sum[j], alpha, beta * y[j]);
+        }
     }
 
     /// <summary>Columns [first, end) of <see cref="RowTimesMatrix"/> for one depth block: passes of eight vectors, then one vector, then one column at a time.</summary>
