@@ -137,7 +137,7 @@ public static unsafe partial class MatMul
     /// 58 % of it. <see cref="Training.FrozenModel"/> keeps its dense layers' weights that way.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its shape needs, or a size is negative.</exception>
-    [SkipLocalsInit]   // the scan writes the nonzeros' lists before they are read (a prefetch may look past them: harmless)
+    [SkipLocalsInit]   // the scan writes the nonzeros' lists before they are read
     internal static void RowTimesMatrix(ReadOnlySpan<float> x, ReadOnlySpan<float> b, Span<float> y, int n, int k, float alpha = 1f, float beta = 0f)
     {
         CheckArguments(x.Length, b.Length, y.Length, 1, n, k);
@@ -152,7 +152,7 @@ public static unsafe partial class MatMul
             OuterProduct(x[..1], b[..n], y, alpha, beta);
             return;
         }
-        int blocks = (k + KC - 1) / KC, stride = KC + 16;
+        int blocks = (k + KC - 1) / KC, stride = KC + 8;
         (int tasks, _) = SplitThin(blocks, (long)k * n, granule: 1);
         if (tasks == 1)
         {
@@ -171,7 +171,7 @@ public static unsafe partial class MatMul
             return;
         }
         // Block d's nonzeros in order, as offsets p·n into that block of B, and their values, at d·stride (Nonzeros writes
-        // up to 8 past the last one, and a pass reads 4 ahead for its prefetch); its sums at d·n.
+        // up to 8 past the last one); its sums at d·n.
         int[] offsetArray = ArrayPool<int>.Shared.Rent(blocks * stride);
         float[] valueArray = ArrayPool<float>.Shared.Rent(blocks * stride);
         float[] sumArray = ArrayPool<float>.Shared.Rent(blocks * n);
@@ -265,9 +265,6 @@ public static unsafe partial class MatMul
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         for (int q = 0; q < count; q++)
         {
-            // The rows lie wherever x's nonzeros put them, too far apart for the processor to guess: ask for the one 4 ahead
-            // (past the last nonzero, harmless: a prefetch never faults).
-            Memory.Prefetch(b + offsets[q + 4], RowPassVectors * w);
             var a = new Vector<float>(values[q]);
             float* r = b + offsets[q];
             s0 = MultiplyAdd(a, Vector.Load(r), s0);
