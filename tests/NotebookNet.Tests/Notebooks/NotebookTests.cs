@@ -57,6 +57,7 @@ public partial class NotebookTests
             ("saliency checked and the back-query read back", (_, text) => text.Contains("✓ nudging the pixels along the saliency map moves the score") && text.Contains("back-queried images are read as the digit they asked for")),
             ("a stopped run resumed bit for bit", (_, text) => text.Contains("✓ the run stopped at epoch") && text.Contains("as the run never stopped, bit for bit")),
             ("the network run in ONNX Runtime", (_, text) => text.Contains("✓ ONNX Runtime's logits for 100 test digits")),
+            ("one digit at a time, the batch's scores", (_, text) => text.Contains("✓ 100 of the 100 digits get from FrozenModel") && Regex.IsMatch(text, @"µs a digit through Forward, \d+\.\d µs through FrozenModel")),
             ("the history queried as a DataFrame", (html, text) => text.Contains("✓ the query's top row has the best validation accuracy") && html.Contains("<th>half</th>")),
         ],
         ["07-preprocessing-hand-drawn-digits.ipynb"] =
