@@ -7,8 +7,10 @@ namespace NotebookNet.Training;
 /// <summary>
 /// A copy of a trained network laid out for answering one example at a time: the scores it gives are those the network
 /// gives that example in a batch, to the last bit (a batch of one through <see cref="Sequential.Forward"/> sums in
-/// another order), and faster: <c>bench</c>'s W4b, the W1 model classifying 10,000 digits one by one, went from 364–375K
-/// to 506–507K digits a second through it (AVX2, two threads, the Xeon of README's speed table, three alternate runs).
+/// another order), and faster: <c>bench</c>'s W4b, the W1 model classifying 10,000 digits one by one, took 355K–359K
+/// digits a second through <c>Forward</c> and 495K–567K through this (AVX2, two threads; one thread 296K–299K against
+/// 504K–508K; AVX-512 376K–380K against 564K–586K), alternate runs on the Xeon of README's speed table. Notebook 04 times
+/// both ways.
 /// </summary>
 /// <remarks>
 /// <para>Why it is faster: a dense layer stores its weights W as (out, in), and a batch of one multiplies x by each row of
