@@ -17,8 +17,8 @@ namespace NotebookNet.Cli;
 /// <summary>
 /// The benchmark workloads. W1: 784-128-10 ReLU/cross-entropy, SGD 0.1, batch 64, one epoch of 60,000 images.
 /// W2: Rashid's 784-200-10 sigmoid/MSE network, batch 1, one epoch. W4: the W1 model classifying the 10,000
-/// test images (a) as one batch and (b) one image at a time, through a <c>FrozenModel</c> made inside the timing. W5: preprocessing a 4000×3000 RGBA photo of a digit into
-/// MNIST's 28×28 (conversion to gray included). W6: the drawing studio on loopback, 4 clients × 500 canvas predictions
+/// test images (a) as one batch and (b) one image at a time, through a <c>FrozenModel</c> made inside the timing.
+/// W5: preprocessing a 4000×3000 RGBA photo of a digit into MNIST's 28×28 (conversion to gray included). W6: the drawing studio on loopback, 4 clients × 500 canvas predictions
 /// (a 280×280 drawing, preprocessing and saliency included) with the W1 model. Each runs several times after an untimed warm-up
 /// (so the JIT has compiled the hot code); min, median and max are printed.
 /// </summary>
@@ -151,7 +151,7 @@ public static class BenchCommand
             }
             if (workloads.Contains("W4b"))
             {
-                measurements.Add(new("W4b", "images/s", Repeat(runs, scope => ClassifyOneByOne(w1Model, w1Test, scope)), accuracy, "W1 model, 10,000 test images one at a time (FrozenModel)"));
+                measurements.Add(new("W4b", "images/s", Repeat(runs, _ => ClassifyOneByOne(w1Model, w1Test)), accuracy, "W1 model, 10,000 test images one at a time (FrozenModel)"));
             }
         }
 
@@ -425,7 +425,7 @@ public static class BenchCommand
         return test.Count / clock.Elapsed.TotalSeconds;
     }
 
-    private static double ClassifyOneByOne(Sequential model, Dataset test, TensorScope scope)
+    private static double ClassifyOneByOne(Sequential model, Dataset test)
     {
         int checksum = 0;
         var clock = Stopwatch.StartNew();

@@ -16,7 +16,8 @@ namespace NotebookNet.Tensors;
 /// Introduced in notebook 02.
 /// <para>The code is in five files: this one (the contract, the settings and the dispatch), MatMul.Vector.cs (products with
 /// a single row, column or depth), MatMul.Blocked.cs (packing and threads), MatMul.Kernels.cs (the micro-kernels) and
-/// MatMul.Sparse.cs (an op(A) of mostly zeros, such as a batch of images, whose zeros it skips).</para>
+/// MatMul.Sparse.cs (an op(A) of mostly zeros, such as a batch of images, whose zeros it skips, and one row times a matrix stored
+/// (k, n), for <see cref="Training.FrozenModel"/>).</para>
 /// </remarks>
 public static unsafe partial class MatMul
 {

@@ -6,8 +6,8 @@ namespace NotebookNet.Training;
 
 /// <summary>
 /// A copy of a trained network laid out for answering one example at a time: the scores it gives are those the network
-/// gives that example in a batch, to the last bit (a batch of one through <see cref="Sequential.Forward"/> sums in
-/// another order), and faster: <c>bench</c>'s W4b, the W1 model classifying 10,000 digits one by one, took 355K–359K
+/// gives that example in a batch, to the last bit wherever the processor has fused multiply-adds (a batch of one through
+/// <see cref="Sequential.Forward"/> sums in another order), and faster: <c>bench</c>'s W4b, the W1 model classifying 10,000 digits one by one, took 355K–359K
 /// digits a second through <c>Forward</c> and 495K–567K through this (AVX2, two threads; one thread 296K–299K against
 /// 504K–508K; AVX-512 376K–380K against 564K–586K), alternate runs on the Xeon of README's speed table. Notebook 04 times
 /// both ways.
@@ -43,8 +43,9 @@ public sealed class FrozenModel
         ExampleLength = Tensor.CheckedLength(exampleShape);
         OutputLength = Tensor.CheckedLength(output[1..]);
         _input = new Tensor(_inputShape);
-        // A first dense layer reads the example where it lies: copying it first cost a tenth of a digit's time (the copy
-        // is where the digit first comes from memory, and the product's threads each scan their part of it instead).
+        // A first dense layer reads the example where it lies: copying it first took 17 % of W4b's time in a profile (perf,
+        // AVX2), the copy being where the digit first comes from memory; read in place, each of the product's threads
+        // fetches its own part.
         _firstDense = model.Layers.Count > 0 && model.Layers[0] is Linear first ? Dense(first) : null;
         _steps = model.Layers.Skip(_firstDense is null ? 0 : 1).Select(Freeze).ToArray();
     }
