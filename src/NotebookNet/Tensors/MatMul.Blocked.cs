@@ -358,9 +358,7 @@ public static unsafe partial class MatMul
                                 {
                                     // Rounded as the kernels' own stores round, so an element of C does not depend on
                                     // whether the vector width put it in a whole tile or an edge one.
-                                    c[(long)r * o.N + j] = beta == 0f
-                                        ? o.Alpha * tile[r * nr + j]
-                                        : MultiplyAdd(tile[r * nr + j], o.Alpha, beta * c[(long)r * o.N + j]);
+                                    StoreScaled(c + (long)r * o.N + j, tile[r * nr + j], o.Alpha, beta);
                                 }
                             }
                         }

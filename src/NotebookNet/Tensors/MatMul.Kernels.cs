@@ -96,6 +96,21 @@ public static unsafe partial class MatMul
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float MultiplyAdd(float a, float b, float c) => HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
+    /// <summary>
+    /// c ← α·sum + β·c, rounded as every store of the kernels rounds, so that an element of C does not depend on which
+    /// kernel, tile or vector width computed it; C is not read when β is 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreScaled(float* c, float sum, float alpha, float beta) =>
+        *c = beta == 0f ? alpha * sum : MultiplyAdd(sum, alpha, beta * *c);
+
+    /// <summary><see cref="StoreScaled(float*, float, float, float)"/> for a vector of the platform's preferred width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreScaled(float* c, System.Numerics.Vector<float> sum, float alpha, float beta) =>
+        System.Numerics.Vector.Store(beta == 0f
+            ? sum * new System.Numerics.Vector<float>(alpha)
+            : MultiplyAdd(sum, new System.Numerics.Vector<float>(alpha), System.Numerics.Vector.Load(c) * new System.Numerics.Vector<float>(beta)), c);
+
     /// <summary>Whether the processor multiplies and adds with one rounding (FMA on x64, NEON on Arm64).</summary>
     internal static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 

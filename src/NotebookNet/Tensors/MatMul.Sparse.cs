@@ -224,16 +224,13 @@ public static unsafe partial class MatMul
     private static void AddScaled(float* sum, float* y, int n, float alpha, float beta)
     {
         int j = 0, width = Vector<float>.Count;
-        var scale = new Vector<float>(alpha);
-        var keep = new Vector<float>(beta);
         for (; j + width <= n; j += width)
         {
-            var s = Vector.Load(sum + j);
-            Vector.Store(beta == 0f ? s * scale : MultiplyAdd(s, scale, Vector.Load(y + j) * keep), y + j);
+            StoreScaled(y + j, Vector.Load(sum + j), alpha, beta);
         }
         for (; j < n; j++)
         {
-            y[j] = beta == 0f ? alpha * sum[j] : MultiplyAdd(sum[j], alpha, beta * y[j]);
+            StoreScaled(y + j, sum[j], alpha, beta);
         }
     }
 
@@ -254,8 +251,7 @@ public static unsafe partial class MatMul
             {
                 sum = MultiplyAdd(new Vector<float>(values[q]), Vector.Load(block + offsets[q] + j), sum);
             }
-            var scale = new Vector<float>(alpha);
-            Vector.Store(beta == 0f ? sum * scale : MultiplyAdd(sum, scale, Vector.Load(y + j) * new Vector<float>(beta)), y + j);
+            StoreScaled(y + j, sum, alpha, beta);
         }
         for (; j < end; j++)
         {
@@ -264,7 +260,7 @@ public static unsafe partial class MatMul
             {
                 sum = MultiplyAdd(values[q], block[offsets[q] + j], sum);
             }
-            y[j] = beta == 0f ? alpha * sum : MultiplyAdd(sum, alpha, beta * y[j]);
+            StoreScaled(y + j, sum, alpha, beta);
         }
     }
 
@@ -411,22 +407,10 @@ public static unsafe partial class MatMul
     private static void StoreSparse(float* c, Vector<float> s0, Vector<float> s1, Vector<float> s2, Vector<float> s3, float alpha, float beta)
     {
         int w = Vector<float>.Count;
-        var scale = new Vector<float>(alpha);
-        if (beta == 0f)
-        {
-            Vector.Store(s0 * scale, c);
-            Vector.Store(s1 * scale, c + w);
-            Vector.Store(s2 * scale, c + 2 * w);
-            Vector.Store(s3 * scale, c + 3 * w);
-        }
-        else
-        {
-            var keep = new Vector<float>(beta);
-            Vector.Store(MultiplyAdd(s0, scale, Vector.Load(c) * keep), c);
-            Vector.Store(MultiplyAdd(s1, scale, Vector.Load(c + w) * keep), c + w);
-            Vector.Store(MultiplyAdd(s2, scale, Vector.Load(c + 2 * w) * keep), c + 2 * w);
-            Vector.Store(MultiplyAdd(s3, scale, Vector.Load(c + 3 * w) * keep), c + 3 * w);
-        }
+        StoreScaled(c, s0, alpha, beta);
+        StoreScaled(c + w, s1, alpha, beta);
+        StoreScaled(c + 2 * w, s2, alpha, beta);
+        StoreScaled(c + 3 * w, s3, alpha, beta);
     }
 
     /// <summary>
@@ -452,8 +436,7 @@ public static unsafe partial class MatMul
         float* sum = (float*)sums;
         for (int j = 0; j < columns; j++)
         {
-            // Rounded as the kernels' stores round.
-            c[j] = beta == 0f ? alpha * sum[j] : MultiplyAdd(sum[j], alpha, beta * c[j]);
+            StoreScaled(c + j, sum[j], alpha, beta);
         }
     }
 }
