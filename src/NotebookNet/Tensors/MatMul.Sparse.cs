@@ -234,7 +234,17 @@ public static unsafe partial class MatMul
         }
     }
 
-    /// <summary>Columns [first, end) of <see cref="RowTimesMatrix"/> for one depth block: passes of eight vectors, then one vector, then one column at a time.</summary>
+    /// <summary>
+    /// Columns [first, end) of <see cref="RowTimesMatrix"/> for one depth block: passes of eight vectors, then two vectors
+    /// at a time, then what is left.
+    /// </summary>
+    /// <remarks>
+    /// Each column's sum is one chain of multiply-adds, each waiting for the one before, so a pass's time is the chain's
+    /// length unless several chains run in one loop. A last layer's ten classes are one vector and two columns (AVX2): the
+    /// two columns' chains run in the same loop as the vector's, as a second vector read two columns back, whose lanes that
+    /// repeat the first vector's columns are summed alike and not stored. Columns fewer than a vector left at the end are
+    /// likewise one vector read back from the last column.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowColumns(float* block, int* offsets, float* values, int count, float* y, int first, int end, float alpha, float beta)
     {
@@ -243,18 +253,53 @@ public static unsafe partial class MatMul
         {
             RowPass(block + j, offsets, values, count, y + j, alpha, beta);
         }
-        for (; j + width <= end; j += width)
+        for (; j + width < end; j += 2 * width)
         {
-            // A last layer's ten classes: one vector and two columns.
+            // Two vectors; the second ends at the last column when fewer than two are left.
+            int second = Math.Min(j + width, end - width);
+            Vector<float> sum = default, next = default;
+            for (int q = 0; q < count; q++)
+            {
+                var a = new Vector<float>(values[q]);
+                float* row = block + offsets[q];
+                sum = MultiplyAdd(a, Vector.Load(row + j), sum);
+                next = MultiplyAdd(a, Vector.Load(row + second), next);
+            }
+            StoreScaled(y + j, sum, alpha, beta);
+            if (second == j + width)
+            {
+                StoreScaled(y + second, next, alpha, beta);
+                continue;
+            }
+            for (int c = j + width; c < end; c++)
+            {
+                // The columns the first vector did not store, from the second (its lanes are columns second …).
+                StoreScaled(y + c, next[c - second], alpha, beta);
+            }
+            return;
+        }
+        if (j < end && end - first >= width)
+        {
+            // At most one vector's columns left: one vector ending at the last column.
+            int last = end - width;
             Vector<float> sum = default;
             for (int q = 0; q < count; q++)
             {
-                sum = MultiplyAdd(new Vector<float>(values[q]), Vector.Load(block + offsets[q] + j), sum);
+                sum = MultiplyAdd(new Vector<float>(values[q]), Vector.Load(block + offsets[q] + last), sum);
             }
-            StoreScaled(y + j, sum, alpha, beta);
+            if (last == j)
+            {
+                StoreScaled(y + j, sum, alpha, beta);
+                return;
+            }
+            for (; j < end; j++)
+            {
+                StoreScaled(y + j, sum[j - last], alpha, beta);
+            }
         }
         for (; j < end; j++)
         {
+            // Fewer columns than a vector holds.
             float sum = 0f;
             for (int q = 0; q < count; q++)
             {

@@ -1,3 +1,4 @@
+using NotebookNet.Activations;
 using NotebookNet.Layers;
 using NotebookNet.Serialization;
 using NotebookNet.Tensors;
@@ -60,7 +61,14 @@ public sealed class FrozenModel
 
     /// <summary>The network's output for one example: a copy of its scores (for a classifier, the logits).</summary>
     /// <exception cref="ArgumentException">The example does not hold <see cref="ExampleLength"/> values.</exception>
-    public float[] Scores(ReadOnlySpan<float> example)
+    public float[] Scores(ReadOnlySpan<float> example) => Run(example).ToArray();
+
+    /// <summary>The class with the largest score for one example (the first of equal ones).</summary>
+    /// <exception cref="ArgumentException">The example does not hold <see cref="ExampleLength"/> values.</exception>
+    public int Classify(ReadOnlySpan<float> example) => TensorPrimitives.IndexOfMax<float>(Run(example));
+
+    /// <summary>The scores for one example, where the last step left them: valid until the next call.</summary>
+    private ReadOnlySpan<float> Run(ReadOnlySpan<float> example)
     {
         if (example.Length != ExampleLength)
         {
@@ -83,12 +91,8 @@ public sealed class FrozenModel
         {
             x = step(x);
         }
-        return x.Data.ToArray();
+        return x.Data;
     }
-
-    /// <summary>The class with the largest score for one example (the first of equal ones).</summary>
-    /// <exception cref="ArgumentException">The example does not hold <see cref="ExampleLength"/> values.</exception>
-    public int Classify(ReadOnlySpan<float> example) => TensorPrimitives.IndexOfMax<float>(Scores(example));
 
     /// <summary>
     /// y = x·Wᵀ + b with Wᵀ stored: summed as <see cref="Linear.Forward"/>'s product sums it (the bias first, then each
@@ -121,6 +125,13 @@ public sealed class FrozenModel
                 DenseStep dense = Dense(linear);
                 return input => dense(input.Data);
             }
+            case ReLU:
+                // In place: every step's output is its own, rewritten by the next call (the same max as ReLU.Forward's).
+                return input =>
+                {
+                    TensorPrimitives.Max(input.Data, 0f, input.Data);
+                    return input;
+                };
             case Sequential inner:
             {
                 Func<Tensor, Tensor>[] steps = inner.Layers.Select(Freeze).ToArray();
