@@ -412,12 +412,12 @@ public static unsafe partial class MatMul
         float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default; // row r
         Vector<float> t0 = default, t1 = default, t2 = default, t3 = default; // row r + 1
-        int q = starts[0], end = starts[1], u = starts[1], uEnd = starts[2];
+        nint q = starts[0], end = starts[1], u = starts[1], uEnd = starts[2];
         for (; q < end && u < uEnd; q++, u++)
         {
             var x = new Vector<float>(values[q]);
             var y = new Vector<float>(values[u]);
-            int d = offsets[q], e = offsets[u];
+            nuint d = (uint)offsets[q], e = (uint)offsets[u];
             s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
             t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
             s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
@@ -430,7 +430,7 @@ public static unsafe partial class MatMul
         for (; q < end; q++)
         {
             var x = new Vector<float>(values[q]);
-            int d = offsets[q];
+            nuint d = (uint)offsets[q];
             s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
             s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
             s2 = MultiplyAdd(x, Vector.Load(b2 + d), s2);
@@ -439,7 +439,7 @@ public static unsafe partial class MatMul
         for (; u < uEnd; u++)
         {
             var y = new Vector<float>(values[u]);
-            int e = offsets[u];
+            nuint e = (uint)offsets[u];
             t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
             t1 = MultiplyAdd(y, Vector.Load(b1 + e), t1);
             t2 = MultiplyAdd(y, Vector.Load(b2 + e), t2);

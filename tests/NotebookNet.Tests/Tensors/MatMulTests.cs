@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using NotebookNet.Tensors;
 
 namespace NotebookNet.Tests.Tensors;
@@ -62,6 +63,22 @@ public class MatMulTests
         {
             Assert.True(MatMul.VectorFloats <= 8, MatMul.KernelName);
         }
+    }
+
+    [Fact]
+    public void MultiplyAddRoundsOnceExactlyWhereTheProcessorFuses()
+    {
+        // (1 + 2⁻¹²)² − 1 is 2⁻¹¹ + 2⁻²⁴ rounded once, 2⁻¹¹ when the product is rounded first. MatMul.MultiplyAdd is .NET's
+        // MultiplyAddEstimate, which must follow HasFusedMultiplyAdd at every width (and under every switch .ci/run sets),
+        // or the scalar edges, the vector kernels and the 128/256/512-bit paths would round differently.
+        float a = 1f + MathF.Pow(2, -12), c = -1f;
+        float expected = MatMul.HasFusedMultiplyAdd ? MathF.FusedMultiplyAdd(a, a, c) : a * a + c;
+        Assert.NotEqual(MathF.FusedMultiplyAdd(a, a, c), a * a + c);
+        Assert.Equal(expected, MatMul.MultiplyAdd(a, a, c));
+        Assert.Equal(expected, MatMul.MultiplyAdd(new System.Numerics.Vector<float>(a), new System.Numerics.Vector<float>(a), new System.Numerics.Vector<float>(c))[0]);
+        Assert.Equal(expected, MatMul.MultiplyAdd(Vector128.Create(a), Vector128.Create(a), Vector128.Create(c))[0]);
+        Assert.Equal(expected, MatMul.MultiplyAdd(Vector256.Create(a), Vector256.Create(a), Vector256.Create(c))[0]);
+        Assert.Equal(expected, MatMul.MultiplyAdd(Vector512.Create(a), Vector512.Create(a), Vector512.Create(c))[0]);
     }
 
     [Fact]
