@@ -317,6 +317,11 @@ public static unsafe partial class MatMul
         {
             PackB(o, packedB, firstPanel, endPanel);
         }
+        if (sparse)
+        {
+            SparseRows(o, packedB, i0, mc, firstPanel, endPanel);
+            return;
+        }
 
         float[] packedA = ArrayPool<float>.Shared.Rent(MC * KC + PackOverrun);
         float* tile = stackalloc float[MR * MaxNR];
@@ -327,11 +332,6 @@ public static unsafe partial class MatMul
                 int kc = Math.Min(KC, o.K - k0);
                 // The first depth block applies β; the later ones add to what it left.
                 float beta = k0 == 0 ? o.Beta : 1f;
-                if (sparse)
-                {
-                    SparseRows(o, packedB.Panel(k0, kc, 0), i0, mc, k0, kc, firstPanel, endPanel, nr, beta);
-                    continue;
-                }
                 PackA(o, pap, i0, mc, k0, kc);
                 for (int panel = firstPanel; panel < endPanel; panel++)
                 {
