@@ -69,7 +69,8 @@ public sealed class Linear : ILayer
     public Tensor Forward(Tensor input)
     {
         int n = OutputShape(input.Shape)[0];
-        var output = new Tensor(n, OutFeatures);
+        // Every value is written before it is read: the bias's copy, or the product with β = 0.
+        var output = Tensor.ForOverwrite(n, OutFeatures);
         if (Bias is not null)
         {
             for (int i = 0; i < n; i++)
