@@ -37,11 +37,11 @@ public static unsafe partial class MatMul
         bool sparse = IsMostlyZeros(o);
         bool packInTasks = threads > 1 && (long)RoundUp(o.M, MR) * Math.Min(o.K, KC) <= (long)MC * KC && o.N > o.M
             && !(o.TransposeA && o.M >= threads * MR) && !sparse;
-        // Rows go to the threads in whole panels of A, or in pairs when the sparse kernel, which takes two rows at a time,
+        // Rows go to the threads in whole panels of A, or one by one when the sparse kernel, which takes a row at a time,
         // reads them instead (W1's batch of 64: 32 and 32 rows, not 36 and 28).
         int rowBlock = packInTasks ? o.M
             : threads == 1 ? MC
-            : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, sparse ? 2 : MR));
+            : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, sparse ? 1 : MR));
         int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
         int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
         int tasks = rowBlocks * columnGroups;

@@ -73,12 +73,12 @@ public static unsafe partial class MatMul
     /// of 96 rows, 3 KB apart, each asked for four rows ahead), W1's first layer on the 10,000 test digits took 3.73 and
     /// 4.14 ms against 3.56 and 3.90 (AVX2, medians of 99 runs each way, alternating in one process, two timings).</para>
     /// <para>A row multiplies one row of op(B) per nonzero, with no rows of its own to share the load with (the dense kernel
-    /// uses each load of B six times), so B must come from the caches: the columns go in passes of four vectors (with AVX2
-    /// 32 columns, whose 256 × 32 floats of the block, 32 KB, stay in the L1 cache) while every row of the task takes its
-    /// turn, two rows at a time so that eight running sums hide the multiply-adds' latency. With 128-bit vectors, passes of
-    /// 32 columns taken a row at a time (eight sums kept in memory) made W1's first layer on the test set 15.6 ms against
-    /// 5.9 ms in two-row passes of 16; with AVX-512, passes of 64 and of 32 took the same time (3.72 ms). Taking 128 columns a row at a time from the L2 cache, W1's
-    /// forward product was slower than the dense one.</para>
+    /// uses each load of B six times), so B must come from the caches: the columns go in passes of eight vectors (64 with
+    /// 256-bit vectors) while every row of the task takes its turn, a row at a time with eight running sums in registers
+    /// (<see cref="RowPass"/>). With 128-bit vectors (Arm64's), before the passes took every width, a row's sums were kept
+    /// in memory: W1's first layer on the test set took 15.6 ms, against 5.7 ms now (this Xeon,
+    /// DOTNET_PreferredVectorBitWidth=128). Taking 128 columns a row at a time from the L2 cache, W1's forward product was
+    /// slower than the dense one.</para>
     /// </remarks>
     private static void SparseRows(in Operands o, in PackedB packedB, int i0, int mc, int firstPanel, int endPanel)
     {
@@ -122,27 +122,27 @@ public static unsafe partial class MatMul
         int i0, int mc, int firstPanel, int endPanel, int nr, float beta)
     {
         int firstColumn = firstPanel * nr, endColumn = Math.Min(endPanel * nr, o.N);
-        float** b = stackalloc float*[4];
+        float** b = stackalloc float*[RowPassVectors];
         for (int j0 = firstColumn; j0 < endColumn; j0 += PassColumns)
         {
             // Vector v of the pass, columns j0 + v·width …, lies in panel (j0 + v·width) / nr of the block.
             int width = Vector<float>.Count, columns = Math.Min(PassColumns, endColumn - j0);
-            for (int v = 0; v * width < PassColumns; v++)
+            for (int v = 0; v < RowPassVectors; v++)
             {
                 int j = j0 + v * width;
                 b[v] = bBlock + (long)(j / nr) * nr * kc + j % nr;
             }
-            int r = 0;
-            if (columns == PassColumns)
+            for (int r = 0; r < mc; r++)
             {
-                for (; r + 2 <= mc; r += 2)
+                float* c = o.C + (long)(i0 + r) * o.N + j0;
+                if (columns == PassColumns)
                 {
-                    SparseTwoRows(b, offsets, values, starts + r, o.C + (long)(i0 + r) * o.N + j0, o.N, o.Alpha, beta);
+                    RowPass(b, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
                 }
-            }
-            for (; r < mc; r++)
-            {
-                SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], o.C + (long)(i0 + r) * o.N + j0, o.Alpha, beta);
+                else
+                {
+                    SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
+                }
             }
         }
     }
@@ -269,9 +269,14 @@ public static unsafe partial class MatMul
     private static void RowColumns(float* block, int* offsets, float* values, int count, float* y, int first, int end, float alpha, float beta)
     {
         int width = Vector<float>.Count, pass = RowPassVectors * width, j = first;
+        float** b = stackalloc float*[RowPassVectors];
         for (; j + pass <= end; j += pass)
         {
-            RowPass(block + j, offsets, values, count, y + j, alpha, beta);
+            for (int v = 0; v < RowPassVectors; v++)
+            {
+                b[v] = block + j + v * width;
+            }
+            RowPass(b, offsets, values, 0, count, y + j, alpha, beta);
         }
         for (; j + width < end; j += 2 * width)
         {
@@ -333,27 +338,34 @@ public static unsafe partial class MatMul
     private const int RowPassVectors = 8;
 
     /// <summary>
-    /// Eight vectors of columns of <see cref="RowTimesMatrix"/>: Σ_q values[q]·B[offsets[q], :] over one depth block, then
-    /// stored as the kernels store: y ← α·sum + β·y.
+    /// Eight vectors of columns of one row, vector v's from b[v]: Σ_q values[q]·b[v][offsets[q] …] over nonzeros
+    /// [q, end) of one depth block, then stored as the kernels store: y ← α·sum + β·y.
     /// </summary>
+    /// <remarks>
+    /// A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel before
+    /// this one) loaded a value and an offset per four multiply-adds instead of per eight, and the longer row of a pair
+    /// ran its last nonzeros alone: W1's first layer on the test set took 3.44 and 3.57 ms that way against 3.27 and
+    /// 3.39 ms (AVX2; AVX-512's process 3.68 against 3.45, 128-bit vectors 5.97 against 5.72; alternating in one process).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowPass(float* b, int* offsets, float* values, int count, float* y, float alpha, float beta)
+    private static void RowPass(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
     {
-        int w = Vector<float>.Count;
+        float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (int q = 0; q < count; q++)
+        for (; q < end; q++)
         {
             var a = new Vector<float>(values[q]);
-            float* r = b + offsets[q];
-            s0 = MultiplyAdd(a, Vector.Load(r), s0);
-            s1 = MultiplyAdd(a, Vector.Load(r + w), s1);
-            s2 = MultiplyAdd(a, Vector.Load(r + 2 * w), s2);
-            s3 = MultiplyAdd(a, Vector.Load(r + 3 * w), s3);
-            s4 = MultiplyAdd(a, Vector.Load(r + 4 * w), s4);
-            s5 = MultiplyAdd(a, Vector.Load(r + 5 * w), s5);
-            s6 = MultiplyAdd(a, Vector.Load(r + 6 * w), s6);
-            s7 = MultiplyAdd(a, Vector.Load(r + 7 * w), s7);
+            nuint d = (uint)offsets[q];
+            s0 = MultiplyAdd(a, Vector.Load(b0 + d), s0);
+            s1 = MultiplyAdd(a, Vector.Load(b1 + d), s1);
+            s2 = MultiplyAdd(a, Vector.Load(b2 + d), s2);
+            s3 = MultiplyAdd(a, Vector.Load(b3 + d), s3);
+            s4 = MultiplyAdd(a, Vector.Load(b4 + d), s4);
+            s5 = MultiplyAdd(a, Vector.Load(b5 + d), s5);
+            s6 = MultiplyAdd(a, Vector.Load(b6 + d), s6);
+            s7 = MultiplyAdd(a, Vector.Load(b7 + d), s7);
         }
+        int w = Vector<float>.Count;
         StoreSparse(y, s0, s1, s2, s3, alpha, beta);
         StoreSparse(y + 4 * w, s4, s5, s6, s7, alpha, beta);
     }
@@ -416,55 +428,11 @@ public static unsafe partial class MatMul
         return table;
     }
 
-    /// <summary>Columns of a pass of <see cref="SparseRows"/>: four vectors (32 with AVX2, 64 with AVX-512, 16 with 128-bit vectors).</summary>
-    private static int PassColumns => 4 * Vector<float>.Count;
-
     /// <summary>
-    /// Two rows of C over a pass of four vectors of columns: rows r and r + 1 of the task, whose nonzeros are
-    /// [starts[0], starts[1]) and [starts[1], starts[2]), each Σ_q values[q]·B[offsets[q], :], then stored as the dense
-    /// kernels store: C ← α·sum + β·C.
+    /// Columns of a pass of <see cref="SparseRows"/>: eight vectors of <see cref="Vector{T}"/>, 64 columns with AVX2 and with
+    /// AVX-512 (where .NET keeps <see cref="Vector{T}"/> at 256 bits), 32 with 128-bit vectors.
     /// </summary>
-    private static void SparseTwoRows(float** b, int* offsets, float* values, int* starts, float* c, int ldc, float alpha, float beta)
-    {
-        float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default; // row r
-        Vector<float> t0 = default, t1 = default, t2 = default, t3 = default; // row r + 1
-        nint q = starts[0], end = starts[1], u = starts[1], uEnd = starts[2];
-        for (; q < end && u < uEnd; q++, u++)
-        {
-            var x = new Vector<float>(values[q]);
-            var y = new Vector<float>(values[u]);
-            nuint d = (uint)offsets[q], e = (uint)offsets[u];
-            s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
-            t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
-            s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
-            t1 = MultiplyAdd(y, Vector.Load(b1 + e), t1);
-            s2 = MultiplyAdd(x, Vector.Load(b2 + d), s2);
-            t2 = MultiplyAdd(y, Vector.Load(b2 + e), t2);
-            s3 = MultiplyAdd(x, Vector.Load(b3 + d), s3);
-            t3 = MultiplyAdd(y, Vector.Load(b3 + e), t3);
-        }
-        for (; q < end; q++)
-        {
-            var x = new Vector<float>(values[q]);
-            nuint d = (uint)offsets[q];
-            s0 = MultiplyAdd(x, Vector.Load(b0 + d), s0);
-            s1 = MultiplyAdd(x, Vector.Load(b1 + d), s1);
-            s2 = MultiplyAdd(x, Vector.Load(b2 + d), s2);
-            s3 = MultiplyAdd(x, Vector.Load(b3 + d), s3);
-        }
-        for (; u < uEnd; u++)
-        {
-            var y = new Vector<float>(values[u]);
-            nuint e = (uint)offsets[u];
-            t0 = MultiplyAdd(y, Vector.Load(b0 + e), t0);
-            t1 = MultiplyAdd(y, Vector.Load(b1 + e), t1);
-            t2 = MultiplyAdd(y, Vector.Load(b2 + e), t2);
-            t3 = MultiplyAdd(y, Vector.Load(b3 + e), t3);
-        }
-        StoreSparse(c, s0, s1, s2, s3, alpha, beta);
-        StoreSparse(c + ldc, t0, t1, t2, t3, alpha, beta);
-    }
+    private static int PassColumns => RowPassVectors * Vector<float>.Count;
 
     private static void StoreSparse(float* c, Vector<float> s0, Vector<float> s1, Vector<float> s2, Vector<float> s3, float alpha, float beta)
     {
@@ -476,13 +444,13 @@ public static unsafe partial class MatMul
     }
 
     /// <summary>
-    /// One row of C over <paramref name="columns"/> (up to four vectors') columns of a pass, its nonzeros [q, end): a
-    /// task's last row when its rows are odd, and a last, narrower pass.
+    /// One row of C over the <paramref name="columns"/> of a last pass narrower than <see cref="PassColumns"/>, its
+    /// nonzeros [q, end), with its sums kept in memory.
     /// </summary>
     private static void SparseRow(float** b, int columns, int* offsets, float* values, int q, int end, float* c, float alpha, float beta)
     {
         int width = Vector<float>.Count, vectors = (columns + width - 1) / width;
-        Vector<float>* sums = stackalloc Vector<float>[4];
+        Vector<float>* sums = stackalloc Vector<float>[RowPassVectors];
         for (int v = 0; v < vectors; v++)
         {
             sums[v] = default;
