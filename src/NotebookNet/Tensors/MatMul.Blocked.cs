@@ -354,11 +354,18 @@ public static unsafe partial class MatMul
                             Kernel(width, count, depths, aPanel, bPanel, tile, nr, 1f, 0f, everyDepth: count == kc);
                             for (int r = 0; r < rows; r++)
                             {
-                                for (int j = 0; j < columns; j++)
+                                // Rounded as the kernels' own stores round, so an element of C does not depend on whether
+                                // the vector width put it in a whole tile or an edge one: whole vectors, then one at a time
+                                // (a last layer's ten classes are a vector and two with AVX2).
+                                float* row = c + (long)r * o.N, sums = tile + r * nr;
+                                int j = 0;
+                                for (; j + System.Numerics.Vector<float>.Count <= columns; j += System.Numerics.Vector<float>.Count)
                                 {
-                                    // Rounded as the kernels' own stores round, so an element of C does not depend on
-                                    // whether the vector width put it in a whole tile or an edge one.
-                                    StoreScaled(c + (long)r * o.N + j, tile[r * nr + j], o.Alpha, beta);
+                                    StoreScaled(row + j, System.Numerics.Vector.Load(sums + j), o.Alpha, beta);
+                                }
+                                for (; j < columns; j++)
+                                {
+                                    StoreScaled(row + j, sums[j], o.Alpha, beta);
                                 }
                             }
                         }

@@ -64,10 +64,14 @@ public sealed class Tensor
     {
         int n = Size(0);
         var result = new int[n];
-        for (int i = 0; i < n; i++)
+        // Each row's answer is its own: a large batch's rows are shared between the cores.
+        EachPart.Run(n, (first, count) =>
         {
-            result[i] = TensorPrimitives.IndexOfMax<float>(Row(i));
-        }
+            for (int i = first; i < first + count; i++)
+            {
+                result[i] = TensorPrimitives.IndexOfMax<float>(Row(i));
+            }
+        }, partLength: 2048);
         return result;
     }
 

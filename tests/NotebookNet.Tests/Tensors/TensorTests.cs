@@ -5,6 +5,25 @@ namespace NotebookNet.Tests.Tensors;
 public class TensorTests
 {
     [Fact]
+    public void ArgMaxRowsGivesEachRowsFirstLargestAlsoWhenTheRowsAreSharedBetweenCores()
+    {
+        // 5,000 rows are split into parts between the cores; ties are common (values 0–3), and the first of equal wins.
+        var rng = new Random(3);
+        var scores = new Tensor(Enumerable.Range(0, 5_000 * 10).Select(_ => (float)rng.Next(4)).ToArray(), 5_000, 10);
+        int[] expected = Enumerable.Range(0, 5_000).Select(i =>
+        {
+            int best = 0;
+            for (int j = 1; j < 10; j++)
+            {
+                best = scores[i, j] > scores[i, best] ? j : best;
+            }
+            return best;
+        }).ToArray();
+        Assert.Equal(expected, scores.ArgMaxRows());
+        Assert.Empty(new Tensor(0, 10).ArgMaxRows());
+    }
+
+    [Fact]
     public void LargeTensorsMadeOutsideAScopeLetTheCollectorFreeTheirDeadPredecessors()
     {
         // A reader's own training loop makes a new (64, 784) batch every step, 200 KB each: large objects, which only a
