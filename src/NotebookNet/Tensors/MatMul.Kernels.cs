@@ -118,6 +118,13 @@ public static unsafe partial class MatMul
             ? sum * new System.Numerics.Vector<float>(alpha)
             : MultiplyAdd(sum, new System.Numerics.Vector<float>(alpha), System.Numerics.Vector.Load(c) * new System.Numerics.Vector<float>(beta)), c);
 
+    /// <summary><see cref="StoreScaled(float*, float, float, float)"/> for a 512-bit vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreScaled(float* c, Vector512<float> sum, float alpha, float beta) =>
+        Vector512.Store(beta == 0f
+            ? sum * Vector512.Create(alpha)
+            : MultiplyAdd(sum, Vector512.Create(alpha), Vector512.Load(c) * Vector512.Create(beta)), c);
+
     /// <summary>Whether the processor multiplies and adds with one rounding (FMA on x64, NEON on Arm64).</summary>
     internal static bool HasFusedMultiplyAdd => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 

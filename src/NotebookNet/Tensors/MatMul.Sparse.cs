@@ -123,10 +123,13 @@ public static unsafe partial class MatMul
     {
         int firstColumn = firstPanel * nr, endColumn = Math.Min(endPanel * nr, o.N);
         float** b = stackalloc float*[RowPassVectors];
-        for (int j0 = firstColumn; j0 < endColumn; j0 += PassColumns)
+        for (int j0 = firstColumn; j0 < endColumn;)
         {
-            // Vector v of the pass, columns j0 + v·width …, lies in panel (j0 + v·width) / nr of the block.
-            int width = Vector<float>.Count, columns = Math.Min(PassColumns, endColumn - j0);
+            // The widest pass that fits: eight 512-bit vectors where UseVector512, else eight of the platform's width; what
+            // is left, fewer columns than that, in the platform's vectors with the sums in memory. Vector v of a pass,
+            // columns j0 + v·width …, lies in panel (j0 + v·width) / nr of the block.
+            int width = endColumn - j0 >= RowPassVectors * RowWidth ? RowWidth : Vector<float>.Count;
+            int columns = Math.Min(RowPassVectors * width, endColumn - j0);
             for (int v = 0; v < RowPassVectors; v++)
             {
                 int j = j0 + v * width;
@@ -135,15 +138,16 @@ public static unsafe partial class MatMul
             for (int r = 0; r < mc; r++)
             {
                 float* c = o.C + (long)(i0 + r) * o.N + j0;
-                if (columns == PassColumns)
+                if (columns == RowPassVectors * width)
                 {
-                    RowPass(b, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
+                    RowPass(b, width, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
                 }
                 else
                 {
                     SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
                 }
             }
+            j0 += columns;
         }
     }
 
@@ -268,15 +272,19 @@ public static unsafe partial class MatMul
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowColumns(float* block, int* offsets, float* values, int count, float* y, int first, int end, float alpha, float beta)
     {
-        int width = Vector<float>.Count, pass = RowPassVectors * width, j = first;
+        int width = Vector<float>.Count, j = first;
         float** b = stackalloc float*[RowPassVectors];
-        for (; j + pass <= end; j += pass)
+        foreach (int passWidth in (ReadOnlySpan<int>)[RowWidth, width])
         {
-            for (int v = 0; v < RowPassVectors; v++)
+            // Passes of eight 512-bit vectors where UseVector512, then of the platform's width.
+            for (; j + RowPassVectors * passWidth <= end; j += RowPassVectors * passWidth)
             {
-                b[v] = block + j + v * width;
+                for (int v = 0; v < RowPassVectors; v++)
+                {
+                    b[v] = block + j + v * passWidth;
+                }
+                RowPass(b, passWidth, offsets, values, 0, count, y + j, alpha, beta);
             }
-            RowPass(b, offsets, values, 0, count, y + j, alpha, beta);
         }
         for (; j + width < end; j += 2 * width)
         {
@@ -338,8 +346,9 @@ public static unsafe partial class MatMul
     private const int RowPassVectors = 8;
 
     /// <summary>
-    /// Eight vectors of columns of one row, vector v's from b[v]: Σ_q values[q]·b[v][offsets[q] …] over nonzeros
-    /// [q, end) of one depth block, then stored as the kernels store: y ← α·sum + β·y.
+    /// Eight vectors of <paramref name="width"/> columns of one row (16: 512-bit vectors; else the platform's), vector v's
+    /// from b[v]: Σ_q values[q]·b[v][offsets[q] …] over nonzeros [q, end) of one depth block, then stored as the kernels
+    /// store: y ← α·sum + β·y.
     /// </summary>
     /// <remarks>
     /// A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel before
@@ -348,7 +357,21 @@ public static unsafe partial class MatMul
     /// 3.39 ms (AVX2; AVX-512's process 3.68 against 3.45, 128-bit vectors 5.97 against 5.72; alternating in one process).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowPass(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    private static void RowPass(float** b, int width, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    {
+        if (width == 16)
+        {
+            RowPass512(b, offsets, values, q, end, y, alpha, beta);
+        }
+        else
+        {
+            RowPassOfVectors(b, offsets, values, q, end, y, alpha, beta);
+        }
+    }
+
+    /// <summary><see cref="RowPass"/> in vectors of the platform's preferred width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowPassOfVectors(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
     {
         float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
@@ -368,6 +391,35 @@ public static unsafe partial class MatMul
         int w = Vector<float>.Count;
         StoreSparse(y, s0, s1, s2, s3, alpha, beta);
         StoreSparse(y + 4 * w, s4, s5, s6, s7, alpha, beta);
+    }
+
+    /// <summary><see cref="RowPass"/> in 512-bit vectors: 128 columns a pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowPass512(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    {
+        float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (; q < end; q++)
+        {
+            var a = Vector512.Create(values[q]);
+            nuint d = (uint)offsets[q];
+            s0 = MultiplyAdd(a, Vector512.Load(b0 + d), s0);
+            s1 = MultiplyAdd(a, Vector512.Load(b1 + d), s1);
+            s2 = MultiplyAdd(a, Vector512.Load(b2 + d), s2);
+            s3 = MultiplyAdd(a, Vector512.Load(b3 + d), s3);
+            s4 = MultiplyAdd(a, Vector512.Load(b4 + d), s4);
+            s5 = MultiplyAdd(a, Vector512.Load(b5 + d), s5);
+            s6 = MultiplyAdd(a, Vector512.Load(b6 + d), s6);
+            s7 = MultiplyAdd(a, Vector512.Load(b7 + d), s7);
+        }
+        StoreScaled(y, s0, alpha, beta);
+        StoreScaled(y + 16, s1, alpha, beta);
+        StoreScaled(y + 32, s2, alpha, beta);
+        StoreScaled(y + 48, s3, alpha, beta);
+        StoreScaled(y + 64, s4, alpha, beta);
+        StoreScaled(y + 80, s5, alpha, beta);
+        StoreScaled(y + 96, s6, alpha, beta);
+        StoreScaled(y + 112, s7, alpha, beta);
     }
 
     /// <summary>
@@ -429,10 +481,10 @@ public static unsafe partial class MatMul
     }
 
     /// <summary>
-    /// Columns of a pass of <see cref="SparseRows"/>: eight vectors of <see cref="Vector{T}"/>, 64 columns with AVX2 and with
-    /// AVX-512 (where .NET keeps <see cref="Vector{T}"/> at 256 bits), 32 with 128-bit vectors.
+    /// Floats in a vector of the widest <see cref="RowPass"/>: 16 where <see cref="UseVector512"/> (.NET keeps <see cref="Vector{T}"/>
+    /// at 256 bits on such processors), else <see cref="Vector{T}"/>'s.
     /// </summary>
-    private static int PassColumns => RowPassVectors * Vector<float>.Count;
+    private static int RowWidth => UseVector512 ? 16 : Vector<float>.Count;
 
     private static void StoreSparse(float* c, Vector<float> s0, Vector<float> s1, Vector<float> s2, Vector<float> s3, float alpha, float beta)
     {
@@ -444,8 +496,8 @@ public static unsafe partial class MatMul
     }
 
     /// <summary>
-    /// One row of C over the <paramref name="columns"/> of a last pass narrower than <see cref="PassColumns"/>, its
-    /// nonzeros [q, end), with its sums kept in memory.
+    /// One row of C over the <paramref name="columns"/> of a last pass, fewer than eight vectors of the platform's width,
+    /// its nonzeros [q, end), with its sums kept in memory.
     /// </summary>
     private static void SparseRow(float** b, int columns, int* offsets, float* values, int q, int end, float* c, float alpha, float beta)
     {
