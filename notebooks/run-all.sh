@@ -46,13 +46,21 @@ for notebook in "${notebooks[@]}"; do
     echo "ok      $notebook ($(( $(date +%s) - start )) s$peak)"
     if [ "$quick" -eq 0 ]; then
       # Keep the outputs; drop dotnet-repl's per-cell timestamps, which would change on every run.
+      cp "$notebook" "$outputs/$notebook.before"
       grep -v '"dotnet_repl_cellExecution' "$outputs/$notebook" > "$notebook"
-      # dotnet-repl records every update of a progress bar as a new output (Jupyter would replace it in place):
-      # keep only the last state of each bar.
       if command -v python3 >/dev/null; then
+        # dotnet-repl's writer now and then breaks a character of several bytes in a cell's source: the sources go back
+        # as they were (a broken character in an output fails the run instead).
+        if ! python3 keep-sources.py "$outputs/$notebook.before" "$notebook"; then
+          cp "$outputs/$notebook.before" "$notebook"
+          failed=1
+          continue
+        fi
+        # dotnet-repl records every update of a progress bar as a new output (Jupyter would replace it in place):
+        # keep only the last state of each bar.
         python3 collapse-progress.py "$notebook"
       else
-        echo "        (python3 not found: every progress update stays in $notebook)"
+        echo "        (python3 not found: every progress update stays in $notebook, and its sources as dotnet-repl wrote them)"
       fi
     fi
   else
