@@ -178,10 +178,10 @@ public static unsafe partial class MatMul
             return;
         }
         int blocks = (k + KC - 1) / KC, stride = KC + 8;
-        (int tasks, _) = SplitThin(blocks, (long)k * n, granule: 1);
+        (int tasks, _) = (long)k * n >= OneRowSplit ? SplitThin(blocks, (long)k * n, granule: 1) : (1, blocks);
         if (tasks == 1)
         {
-            // One thread (a last layer, or one depth block): block by block, straight into y.
+            // One thread (B under 1 MB, or one depth block): block by block, straight into y.
             int* blockOffsets = stackalloc int[stride];
             float* blockValues = stackalloc float[stride];
             fixed (float* px = x, pb = b, py = y)
@@ -226,6 +226,17 @@ public static unsafe partial class MatMul
         ArrayPool<float>.Shared.Return(valueArray);
         ArrayPool<float>.Shared.Return(sumArray);
     }
+
+    /// <summary>
+    /// The size of B, in floats (1 MB), from which <see cref="RowTimesMatrix"/> splits its depth blocks between the cores.
+    /// Below it one core reads B from its own cache as fast as two share it, and a digit never waits for the other core,
+    /// whose thread this machine's host now and then holds back for whole runs. Frozen 784-h-h-10 ReLU networks, a test
+    /// digit at a time (AVX2, one thread against two, medians of five passes of 3,000 digits): h = 128 1.95 against
+    /// 2.29 µs, 256 3.75 against 4.05, 512 14.7 against 7.9 (its two layers, 1.6 and 1 MB, overflow one core's 2 MB L2
+    /// cache), 800 27.6 against 19.2. W4b (W1's 784-128-10) on two cores fell to 334K–373K digits a second in two of six
+    /// runs and on one core never (703K–753K).
+    /// </summary>
+    private const long OneRowSplit = 1L << 18;
 
     /// <summary>
     /// Depth block <paramref name="d"/> of <see cref="RowTimesMatrix"/>: x's nonzeros there, listed in

@@ -146,6 +146,7 @@ public class MatMulTests
         { 128, 784 }, { 10, 128 }, // a frozen W1 model's two layers
         { 7, 300 }, { 130, 257 }, { 64, 1 }, { 1, 40 }, { 200, 512 },
         { 26, 100 }, { 21, 60 }, { 85, 33 }, // last columns read as vectors that overlap the ones before
+        { 520, 513 }, // B over 1 MB: its depth blocks shared between the cores
     };
 
     [Theory]
