@@ -33,7 +33,8 @@ public static unsafe partial class MatMul
     /// <summary>
     /// Leave out products with zeros (default: on): the zeros of an op(A) that is mostly zeros, the rows of zeros of a
     /// packed panel of B (a weight gradient's X), and the whole chunks of zeros of a single row times a matrix. Off, every
-    /// product multiplies every pair; the results are the same bits either way (finite operands).
+    /// product multiplies every pair; the results are the same bits either way (finite operands). A frozen layer's
+    /// one-row product (<see cref="RowTimesMatrix"/>) reads B's rows by x's nonzeros either way: that is how it works.
     /// </summary>
     public static bool SkipZeros { get; set; } = true;
 
