@@ -32,7 +32,8 @@ public static unsafe partial class MatMul
 
     /// <summary>
     /// Leave out products with zeros (default: on): the zeros of an op(A) that is mostly zeros, the rows of zeros of a
-    /// packed panel of B (a weight gradient's X), and the whole chunks of zeros of a single row times a matrix. Off, every
+    /// packed panel of B (a weight gradient's X), and the aligned runs of 8 zeros (16 with AVX-512) of a batch of one
+    /// through <see cref="Layers.Linear.Forward"/>. Off, every
     /// product multiplies every pair; the results are the same bits either way (finite operands). A frozen layer's
     /// one-row product (<see cref="RowTimesMatrix"/>) reads B's rows by x's nonzeros either way: that is how it works.
     /// </summary>
@@ -72,14 +73,14 @@ public static unsafe partial class MatMul
     /// <para>The rows are scanned for their nonzeros first, each whole and the task's rows one after another, as they lie
     /// in memory, which the processor fetches ahead unasked. Scanned one depth block at a time instead (a third of each
     /// of 96 rows, 3 KB apart, each asked for four rows ahead), W1's first layer on the 10,000 test digits took 3.73 and
-    /// 4.14 ms against 3.56 and 3.90 (AVX2, medians of 99 runs each way, alternating in one process, two timings).</para>
+    /// 4.14 ms against 3.56 and 3.90 (AVX2, medians of 99 runs each way, alternating in one process; two sets of runs,
+    /// 2026-11-30).</para>
     /// <para>A row multiplies one row of op(B) per nonzero, with no rows of its own to share the load with (the dense kernel
     /// uses each load of B six times), so B must come from the caches: the columns go in passes of eight vectors (64 with
     /// 256-bit vectors) while every row of the task takes its turn, a row at a time with eight running sums in registers
     /// (<see cref="RowPass"/>). With 128-bit vectors (Arm64's), before the passes took every width, a row's sums were kept
     /// in memory: W1's first layer on the test set took 15.6 ms, against 5.7 ms now (this Xeon,
-    /// DOTNET_PreferredVectorBitWidth=128). Taking 128 columns a row at a time from the L2 cache, W1's forward product was
-    /// slower than the dense one.</para>
+    /// DOTNET_PreferredVectorBitWidth=128).</para>
     /// </remarks>
     private static void SparseRows(in Operands o, in PackedB packedB, int i0, int mc, int firstPanel, int endPanel)
     {
@@ -277,8 +278,8 @@ public static unsafe partial class MatMul
     /// <remarks>
     /// Each column's sum is one chain of multiply-adds, each waiting for the one before, so a pass's time is the chain's
     /// length unless several chains run in one loop. A last layer's ten classes are one vector and two columns (AVX2): the
-    /// two columns' chains run in the same loop as the vector's, as a second vector read two columns back, whose lanes that
-    /// repeat the first vector's columns are summed alike and not stored. Columns fewer than a vector left at the end are
+    /// two columns' chains run in the same loop as the vector's, as a second vector that ends at the last column (columns
+    /// 2–9), whose lanes that repeat the first vector's columns are summed alike and not stored. Columns fewer than a vector left at the end are
     /// likewise one vector read back from the last column.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -366,7 +367,8 @@ public static unsafe partial class MatMul
     /// A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel before
     /// this one) loaded a value and an offset per four multiply-adds instead of per eight, and the longer row of a pair
     /// ran its last nonzeros alone: W1's first layer on the test set took 3.44 and 3.57 ms that way against 3.27 and
-    /// 3.39 ms (AVX2; AVX-512's process 3.68 against 3.45, 128-bit vectors 5.97 against 5.72; alternating in one process).
+    /// 3.39 ms (AVX2; in an AVX-512 process, before the 512-bit passes, 3.68 against 3.45; 128-bit vectors 5.97 against
+    /// 5.72; alternating in one process, 2026-11-30).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowPass(float** b, int width, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)

@@ -10,22 +10,23 @@ namespace NotebookNet.Training;
 /// gives that example in a batch, to the last bit wherever the processor has fused multiply-adds (a batch of one through
 /// <see cref="Sequential.Forward"/> sums in another order), and faster: <c>bench</c>'s W4b, the W1 model classifying
 /// 10,000 digits one by one, ran at 363K–376K digits a second through <c>Forward</c> (the build before this class) and
-/// 739K–806K through this (medians of three alternate pairs, AVX2, two threads; one thread 301K against 812K; AVX-512
-/// 372K against 789K), on the Xeon of README's speed table, 2026-11-30. Notebook 04 times both ways.
+/// 739K–806K through this (medians of three alternate pairs, AVX2, two cores, before a layer this small ran on one —
+/// as fast, see <see cref="MatMul"/>'s OneRowSplit; one thread 301K against 812K; AVX-512 372K against 789K), on the Xeon
+/// of README's speed table, 2026-11-30. Notebook 04 times both ways.
 /// </summary>
 /// <remarks>
 /// <para>Why it is faster: a dense layer stores its weights W as (out, in), and a batch of one multiplies x by each row of
 /// W, skipping only aligned runs of zeros — reading, for an MNIST digit, the runs of W that meet a nonzero pixel: 40 %
 /// of a 784-128 layer's 401 KB with AVX2's runs of 8, 58 % with AVX-512's runs of 16, from the L2 cache every time.
 /// Stored transposed, (in, out), a nonzero pixel's weights are one contiguous row, and a digit's 151 nonzero pixels on
-/// average read 77 KB; its zeros read nothing (<see cref="MatMul.RowTimesMatrix"/>). Those rows lie scattered, and are
-/// read more slowly than W's contiguous runs, so half the bytes did not make half the time.</para>
+/// average read 77 KB; its zeros read nothing (<see cref="MatMul.RowTimesMatrix"/>).</para>
 /// <para>Per digit, nothing else is made: a ReLU works in place on the output of the step before it, and
 /// <see cref="Classify"/> reads the scores where the last step left them. Through a copied ReLU's <c>Forward</c>, with a
-/// new array of scores per digit, W4b ran at 635K–650K digits a second against 779K–796K (AVX2, alternate runs; this
-/// counts a one-row product's last columns run as vectors too, <see cref="MatMul.RowTimesMatrix"/>).</para>
+/// new array of scores per digit, and before a one-row product's last columns ran as vectors, W4b ran at 635K–650K
+/// digits a second against 779K–796K after (AVX2, alternate runs, two cores).</para>
 /// <para>It is a copy: training or changing the model afterwards does not reach it — make a new one. Other layers than
-/// <see cref="Linear"/> and <see cref="ReLU"/> run as copies of themselves in evaluation mode. One thread at a time.</para>
+/// <see cref="Linear"/> and <see cref="ReLU"/> run as copies of themselves in evaluation mode. Not thread-safe: call
+/// it from one thread at a time.</para>
 /// </remarks>
 public sealed class FrozenModel
 {
