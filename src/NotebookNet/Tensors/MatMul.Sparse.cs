@@ -71,10 +71,10 @@ public static unsafe partial class MatMul
     /// </summary>
     /// <remarks>
     /// <para>The rows are scanned for their nonzeros first, each whole and the task's rows one after another, as they lie
-    /// in memory, which the processor fetches ahead unasked. Scanned one depth block at a time instead (a third of each
-    /// of 96 rows, 3 KB apart, each asked for four rows ahead), W1's first layer on the 10,000 test digits took 3.73 and
-    /// 4.14 ms against 3.56 and 3.90 (AVX2, medians of 99 runs each way, alternating in one process; two sets of runs,
-    /// 2026-11-30).</para>
+    /// in memory, which the processor mostly fetches ahead unasked (<see cref="RowsAhead"/>). Scanned one depth block at a
+    /// time instead (a third of each of 96 rows, 3 KB apart, each asked for four rows ahead), W1's first layer on the
+    /// 10,000 test digits took 3.73 and 4.14 ms against 3.56 and 3.90 (AVX2, medians of 99 runs each way, alternating in
+    /// one process; two sets of runs, 2026-11-30).</para>
     /// <para>A row multiplies one row of op(B) per nonzero, with no rows of its own to share the load with (the dense kernel
     /// uses each load of B six times), so B must come from the caches: the columns go in passes of eight vectors (64 with
     /// 256-bit vectors) while every row of the task takes its turn, a row at a time with eight running sums in registers
@@ -100,6 +100,12 @@ public static unsafe partial class MatMul
             for (int r = 0; r < mc; r++)
             {
                 float* row = o.A + (long)(i0 + r) * o.K;
+                if (i0 + r + RowsAhead < o.M)
+                {
+                    // The row after next, asked for while this one is scanned (past the task's last row too: its next
+                    // task's first rows, where the processor's own guess has to start again).
+                    Memory.Prefetch(row + RowsAhead * (long)o.K, o.K);
+                }
                 for (int d = 0; d < blocks; d++)
                 {
                     int start = d * stride + counts[d];
@@ -493,6 +499,13 @@ public static unsafe partial class MatMul
         }
         return table;
     }
+
+    /// <summary>
+    /// Rows ahead of the scan that <see cref="SparseRows"/> asks memory for. W1's first layer on the test set (AVX2,
+    /// alternating in one process, medians of 74 runs each, two sets): 3.53 and 3.43 ms without, 3.42 and 3.35 ms two rows
+    /// ahead, 3.42–3.44 and 3.37–3.38 six or twelve rows ahead.
+    /// </summary>
+    private const int RowsAhead = 2;
 
     /// <summary>
     /// Floats in a vector of the widest <see cref="RowPass"/>: 16 where <see cref="UseVector512"/> (.NET keeps <see cref="Vector{T}"/>
