@@ -33,9 +33,9 @@ public static unsafe partial class MatMul
     /// <summary>
     /// Leave out products with zeros (default: on): the zeros of an op(A) that is mostly zeros, the rows of zeros of a
     /// packed panel of B (a weight gradient's X), and the aligned runs of 8 zeros (16 with AVX-512) of a batch of one
-    /// through <see cref="Layers.Linear.Forward"/>. Off, every
-    /// product multiplies every pair; the results are the same bits either way (finite operands). A frozen layer's
-    /// one-row product (<see cref="RowTimesMatrix"/>) reads B's rows by x's nonzeros either way: that is how it works.
+    /// through <see cref="Layers.Linear.Forward"/>. Off, every product multiplies every pair; the results are the same bits
+    /// either way (finite operands). A frozen layer's one-row product (<see cref="RowTimesMatrix"/>) reads B's rows by x's
+    /// nonzeros either way: that is how it works.
     /// </summary>
     public static bool SkipZeros { get; set; } = true;
 
@@ -285,8 +285,8 @@ public static unsafe partial class MatMul
     /// Each column's sum is one chain of multiply-adds, each waiting for the one before, so a pass's time is the chain's
     /// length unless several chains run in one loop. A last layer's ten classes are one vector and two columns (AVX2): the
     /// two columns' chains run in the same loop as the vector's, as a second vector that ends at the last column (columns
-    /// 2–9), whose lanes that repeat the first vector's columns are summed alike and not stored. Columns fewer than a vector left at the end are
-    /// likewise one vector read back from the last column.
+    /// 2–9), whose lanes that repeat the first vector's columns are summed alike and not stored. Fewer columns than a
+    /// vector left at the end are likewise one vector ending at the last column.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowColumns(float* block, int* offsets, float* values, int count, float* y, int first, int end, float alpha, float beta)
@@ -508,8 +508,8 @@ public static unsafe partial class MatMul
     private const int RowsAhead = 2;
 
     /// <summary>
-    /// Floats in a vector of the widest <see cref="RowPass"/>: 16 where <see cref="UseVector512"/> (.NET keeps <see cref="Vector{T}"/>
-    /// at 256 bits on such processors), else <see cref="Vector{T}"/>'s.
+    /// Floats in a vector of the widest <see cref="RowPass"/>: 16 where <see cref="UseVector512"/> (.NET keeps
+    /// <see cref="Vector{T}"/> at 256 bits on such processors), else <see cref="Vector{T}"/>'s.
     /// </summary>
     private static int RowWidth => UseVector512 ? 16 : Vector<float>.Count;
 
