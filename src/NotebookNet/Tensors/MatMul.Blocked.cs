@@ -332,7 +332,11 @@ public static unsafe partial class MatMul
                 int kc = Math.Min(KC, o.K - k0);
                 // The first depth block applies β; the later ones add to what it left.
                 float beta = k0 == 0 ? o.Beta : 1f;
-                PackA(o, pap, i0, mc, k0, kc);
+                // With one panel of columns (a last layer's ten classes) each panel of A would be packed to be read once:
+                // the kernel reads MR rows at a time where they lie instead, and only the last rows, fewer than MR, are
+                // packed. The products are the same, in the same order.
+                int inPlace = endPanel - firstPanel == 1 && !o.TransposeA && packedB.Count(k0, firstPanel) == kc ? mc - mc % MR : 0;
+                PackA(o, pap, i0 + inPlace, mc - inPlace, k0, kc);
                 for (int panel = firstPanel; panel < endPanel; panel++)
                 {
                     int j0 = panel * nr;
@@ -343,15 +347,21 @@ public static unsafe partial class MatMul
                     for (int r0 = 0; r0 < mc; r0 += MR)
                     {
                         int rows = Math.Min(MR, mc - r0);
-                        float* aPanel = pap + r0 * kc;
                         float* c = o.C + (long)(i0 + r0) * o.N + j0;
-                        if (rows == MR && columns == nr)
+                        // A whole tile is stored into C; an edge one into the tile's buffer, then only its rows and columns.
+                        bool whole = rows == MR && columns == nr;
+                        float* target = whole ? c : tile;
+                        (int ldt, float alpha, float tileBeta) = whole ? (o.N, o.Alpha, beta) : (nr, 1f, 0f);
+                        if (r0 < inPlace)
                         {
-                            Kernel(width, count, depths, aPanel, bPanel, c, o.N, o.Alpha, beta, everyDepth: count == kc);
+                            Kernel(width, kc, new RowsInPlace(o.K), o.A + (long)(i0 + r0) * o.K + k0, bPanel, target, ldt, alpha, tileBeta);
                         }
                         else
                         {
-                            Kernel(width, count, depths, aPanel, bPanel, tile, nr, 1f, 0f, everyDepth: count == kc);
+                            Kernel(width, count, depths, pap + (r0 - inPlace) * kc, bPanel, target, ldt, alpha, tileBeta, everyDepth: count == kc);
+                        }
+                        if (!whole)
+                        {
                             for (int r = 0; r < rows; r++)
                             {
                                 // Rounded as the kernels' own stores round, so an element of C does not depend on whether

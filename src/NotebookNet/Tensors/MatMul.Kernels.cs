@@ -43,26 +43,49 @@ public static unsafe partial class MatMul
         }
     }
 
-    /// <summary>Where the q-th row of a packed panel of B meets the packed panel of A: at offset <c>At(q)</c>.</summary>
+    /// <summary>
+    /// Where the q-th row of a packed panel of B meets A: its first row's value at offset <c>At(q)</c>, row r's
+    /// <c>Row(r)</c> further on.
+    /// </summary>
     private interface IDepthOffsets
     {
         int At(int q);
+
+        nint Row(int r);
     }
 
-    /// <summary>Every depth in turn: row q meets A's q-th depth.</summary>
+    /// <summary>Every depth in turn of a packed panel of A: row q meets its q-th depth, MR values side by side.</summary>
     private readonly struct EveryDepth : IDepthOffsets
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int At(int q) => q * MR;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint Row(int r) => r;
     }
 
-    /// <summary>The depths a panel of B kept, as offsets into the panel of A.</summary>
+    /// <summary>The depths a panel of B kept, as offsets into the packed panel of A.</summary>
     private readonly struct ListedDepths(int* offsets) : IDepthOffsets
     {
         private readonly int* _offsets = offsets;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int At(int q) => _offsets[q];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint Row(int r) => r;
+    }
+
+    /// <summary>Every depth in turn of MR rows of op(A) where they lie, unpacked: rows <paramref name="k"/> floats apart.</summary>
+    private readonly struct RowsInPlace(int k) : IDepthOffsets
+    {
+        private readonly nint _k = k;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int At(int q) => q;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint Row(int r) => r * _k;
     }
 
     /// <summary>
@@ -147,19 +170,19 @@ public static unsafe partial class MatMul
             var a0 = Vector128.Create(ap[0]);
             c00 = MultiplyAdd(a0, b0, c00);
             c01 = MultiplyAdd(a0, b1, c01);
-            var a1 = Vector128.Create(ap[1]);
+            var a1 = Vector128.Create(ap[aOffsets.Row(1)]);
             c10 = MultiplyAdd(a1, b0, c10);
             c11 = MultiplyAdd(a1, b1, c11);
-            var a2 = Vector128.Create(ap[2]);
+            var a2 = Vector128.Create(ap[aOffsets.Row(2)]);
             c20 = MultiplyAdd(a2, b0, c20);
             c21 = MultiplyAdd(a2, b1, c21);
-            var a3 = Vector128.Create(ap[3]);
+            var a3 = Vector128.Create(ap[aOffsets.Row(3)]);
             c30 = MultiplyAdd(a3, b0, c30);
             c31 = MultiplyAdd(a3, b1, c31);
-            var a4 = Vector128.Create(ap[4]);
+            var a4 = Vector128.Create(ap[aOffsets.Row(4)]);
             c40 = MultiplyAdd(a4, b0, c40);
             c41 = MultiplyAdd(a4, b1, c41);
-            var a5 = Vector128.Create(ap[5]);
+            var a5 = Vector128.Create(ap[aOffsets.Row(5)]);
             c50 = MultiplyAdd(a5, b0, c50);
             c51 = MultiplyAdd(a5, b1, c51);
             b += 8;
@@ -187,19 +210,19 @@ public static unsafe partial class MatMul
             var a0 = Vector256.Create(ap[0]);
             c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(ap[1]);
+            var a1 = Vector256.Create(ap[aOffsets.Row(1)]);
             c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(ap[2]);
+            var a2 = Vector256.Create(ap[aOffsets.Row(2)]);
             c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(ap[3]);
+            var a3 = Vector256.Create(ap[aOffsets.Row(3)]);
             c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(ap[4]);
+            var a4 = Vector256.Create(ap[aOffsets.Row(4)]);
             c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(ap[5]);
+            var a5 = Vector256.Create(ap[aOffsets.Row(5)]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
             b += 16;
@@ -227,19 +250,19 @@ public static unsafe partial class MatMul
             var a0 = Vector512.Create(ap[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(ap[1]);
+            var a1 = Vector512.Create(ap[aOffsets.Row(1)]);
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(ap[2]);
+            var a2 = Vector512.Create(ap[aOffsets.Row(2)]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(ap[3]);
+            var a3 = Vector512.Create(ap[aOffsets.Row(3)]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(ap[4]);
+            var a4 = Vector512.Create(ap[aOffsets.Row(4)]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(ap[5]);
+            var a5 = Vector512.Create(ap[aOffsets.Row(5)]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
             b += 32;

@@ -102,6 +102,44 @@ public class MatMulTests
         Assert.Equal(one, two);
     }
 
+    [Theory]
+    [InlineData(100, 10, 600)] // three depth blocks; 100 rows end in a panel of 4
+    [InlineData(1000, 10, 128)] // W4a's last layer, ten tasks of rows
+    [InlineData(13, 3, 300)]
+    public void AProductOfOnePanelOfColumnsGetsTheBitsOfAWiderOne(int m, int n, int k)
+    {
+        // With one panel of columns, the kernel reads op(A)'s rows where they lie instead of packing them; the same
+        // columns of a product four panels wide are computed from packed A. Every element must be the same bits.
+        var rng = new Rng(m + n + k);
+        foreach (bool wide in new[] { false, true }.Where(w => !w || System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
+        {
+            int wideN = 4 * 2 * (wide ? 16 : MatMul.VectorFloats);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                foreach ((bool tb, float alpha, float beta) in new[] { (true, 1f, 1f), (false, 1f, 0f), (true, -0.7f, 0.3f) })
+                {
+                    float[] a = Tensor.RandomNormal(rng, 0, 1, m * k).Data;
+                    float[] bWide = Tensor.RandomNormal(rng, 0, 1, k * wideN).Data;
+                    // op(B)'s first n columns: B's first n rows when it is stored (n, k), else the start of each row.
+                    float[] bThin = tb ? bWide[..(n * k)] : Enumerable.Range(0, k * n).Select(i => bWide[i / n * wideN + i % n]).ToArray();
+                    float[] cWide = Tensor.RandomNormal(rng, 0, 1, m * wideN).Data;
+                    float[] thin = Enumerable.Range(0, m * n).Select(i => cWide[i / n * wideN + i % n]).ToArray();
+                    MatMulSettings.With(wide, threads, () =>
+                    {
+                        MatMul.Multiply(a, bWide, cWide, m, wideN, k, transposeB: tb, alpha: alpha, beta: beta);
+                        MatMul.Multiply(a, bThin, thin, m, n, k, transposeB: tb, alpha: alpha, beta: beta);
+                    });
+                    for (int i = 0; i < m * n; i++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(thin[i]) == BitConverter.SingleToInt32Bits(cWide[i / n * wideN + i % n]),
+                            $"m={m} n={n} k={k} tb={tb} α={alpha} β={beta} wide={wide} threads={threads}: element ({i / n}, {i % n}) " +
+                            $"is {thin[i]:R} alone and {cWide[i / n * wideN + i % n]:R} among {wideN} columns");
+                    }
+                }
+            }
+        }
+    }
+
     public static TheoryData<int, int, int> SparseShapes => new()
     {
         { 64, 128, 784 }, // W1's first layer: a batch of images times the weights
