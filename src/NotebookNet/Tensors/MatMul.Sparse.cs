@@ -143,16 +143,16 @@ public static unsafe partial class MatMul
                 int j = j0 + v * width;
                 b[v] = bBlock + (long)(j / nr) * nr * kc + j % nr;
             }
-            for (int r = 0; r < mc; r++)
+            float* c = o.C + (long)i0 * o.N + j0;
+            if (columns == RowPassVectors * width)
             {
-                float* c = o.C + (long)(i0 + r) * o.N + j0;
-                if (columns == RowPassVectors * width)
+                RowPass(b, width, offsets, values, starts, mc, c, o.N, o.Alpha, beta);
+            }
+            else
+            {
+                for (int r = 0; r < mc; r++)
                 {
-                    RowPass(b, width, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
-                }
-                else
-                {
-                    SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], c, o.Alpha, beta);
+                    SparseRow(b, columns, offsets, values, starts[r], starts[r + 1], c + (long)r * o.N, o.Alpha, beta);
                 }
             }
             j0 += columns;
@@ -293,6 +293,7 @@ public static unsafe partial class MatMul
     {
         int width = Vector<float>.Count, j = first;
         float** b = stackalloc float*[RowPassVectors];
+        int* rowStarts = stackalloc int[] { 0, count };
         foreach (int passWidth in (ReadOnlySpan<int>)[RowWidth, width])
         {
             // Passes of eight 512-bit vectors where UseVector512, then of the platform's width.
@@ -302,7 +303,7 @@ public static unsafe partial class MatMul
                 {
                     b[v] = block + j + v * passWidth;
                 }
-                RowPass(b, passWidth, offsets, values, 0, count, y + j, alpha, beta);
+                RowPass(b, passWidth, offsets, values, rowStarts, 1, y + j, 0, alpha, beta);
             }
         }
         for (; j + width < end; j += 2 * width)
@@ -365,81 +366,94 @@ public static unsafe partial class MatMul
     private const int RowPassVectors = 8;
 
     /// <summary>
-    /// Eight vectors of <paramref name="width"/> columns of one row (16: 512-bit vectors; else the platform's), vector v's
-    /// from b[v]: Σ_q values[q]·b[v][offsets[q] …] over nonzeros [q, end) of one depth block, then stored as the kernels
-    /// store: y ← α·sum + β·y.
+    /// Eight vectors of <paramref name="width"/> columns (16: 512-bit vectors; else the platform's), vector v's from b[v],
+    /// for each of <paramref name="rows"/> rows, row r ldy floats after row r − 1: Σ_q values[q]·b[v][offsets[q] …] over
+    /// its nonzeros [starts[r], starts[r + 1]) of one depth block, then stored as the kernels store: y ← α·sum + β·y.
     /// </summary>
     /// <remarks>
-    /// A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel before
-    /// this one) loaded a value and an offset per four multiply-adds instead of per eight, and the longer row of a pair
-    /// ran its last nonzeros alone: W1's first layer on the test set took 3.44 and 3.57 ms that way against 3.27 and
+    /// <para>A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel
+    /// before this one) loaded a value and an offset per four multiply-adds instead of per eight, and the longer row of a
+    /// pair ran its last nonzeros alone: W1's first layer on the test set took 3.44 and 3.57 ms that way against 3.27 and
     /// 3.39 ms (AVX2; in an AVX-512 process, before the 512-bit passes, 3.68 against 3.45; 128-bit vectors 5.97 against
-    /// 5.72; alternating in one process, 2026-11-30).
+    /// 5.72; alternating in one process, 2026-11-30, on the Xeon).</para>
+    /// <para>The rows go through one call: a call per row, with its own start and end and a mispredicted exit from each
+    /// row's loop, took W1's first layer on the test set 4.30–4.36 ms against 4.14–4.20 ms (AVX2; natively 4.02–4.10
+    /// against 3.84–3.93; AMD EPYC Zen 5, two builds alternately, medians of 100 runs, 2026-11-30).</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowPass(float** b, int width, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    private static void RowPass(float** b, int width, int* offsets, float* values, int* starts, int rows, float* y, int ldy, float alpha, float beta)
     {
         if (width == 16)
         {
-            RowPass512(b, offsets, values, q, end, y, alpha, beta);
+            RowPass512(b, offsets, values, starts, rows, y, ldy, alpha, beta);
         }
         else
         {
-            RowPassOfVectors(b, offsets, values, q, end, y, alpha, beta);
+            RowPassOfVectors(b, offsets, values, starts, rows, y, ldy, alpha, beta);
         }
     }
 
     /// <summary><see cref="RowPass"/> in vectors of the platform's preferred width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowPassOfVectors(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    private static void RowPassOfVectors(float** b, int* offsets, float* values, int* starts, int rows, float* y, int ldy, float alpha, float beta)
     {
         float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (; q < end; q++)
+        nint q = starts[0];
+        for (int r = 0; r < rows; r++, y += ldy)
         {
-            var a = new Vector<float>(values[q]);
-            nuint d = (uint)offsets[q];
-            s0 = MultiplyAdd(a, Vector.Load(b0 + d), s0);
-            s1 = MultiplyAdd(a, Vector.Load(b1 + d), s1);
-            s2 = MultiplyAdd(a, Vector.Load(b2 + d), s2);
-            s3 = MultiplyAdd(a, Vector.Load(b3 + d), s3);
-            s4 = MultiplyAdd(a, Vector.Load(b4 + d), s4);
-            s5 = MultiplyAdd(a, Vector.Load(b5 + d), s5);
-            s6 = MultiplyAdd(a, Vector.Load(b6 + d), s6);
-            s7 = MultiplyAdd(a, Vector.Load(b7 + d), s7);
+            nint end = starts[r + 1];
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (; q < end; q++)
+            {
+                var a = new Vector<float>(values[q]);
+                nuint d = (uint)offsets[q];
+                s0 = MultiplyAdd(a, Vector.Load(b0 + d), s0);
+                s1 = MultiplyAdd(a, Vector.Load(b1 + d), s1);
+                s2 = MultiplyAdd(a, Vector.Load(b2 + d), s2);
+                s3 = MultiplyAdd(a, Vector.Load(b3 + d), s3);
+                s4 = MultiplyAdd(a, Vector.Load(b4 + d), s4);
+                s5 = MultiplyAdd(a, Vector.Load(b5 + d), s5);
+                s6 = MultiplyAdd(a, Vector.Load(b6 + d), s6);
+                s7 = MultiplyAdd(a, Vector.Load(b7 + d), s7);
+            }
+            int w = Vector<float>.Count;
+            StoreSparse(y, s0, s1, s2, s3, alpha, beta);
+            StoreSparse(y + 4 * w, s4, s5, s6, s7, alpha, beta);
         }
-        int w = Vector<float>.Count;
-        StoreSparse(y, s0, s1, s2, s3, alpha, beta);
-        StoreSparse(y + 4 * w, s4, s5, s6, s7, alpha, beta);
     }
 
     /// <summary><see cref="RowPass"/> in 512-bit vectors: 128 columns a pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowPass512(float** b, int* offsets, float* values, nint q, nint end, float* y, float alpha, float beta)
+    private static void RowPass512(float** b, int* offsets, float* values, int* starts, int rows, float* y, int ldy, float alpha, float beta)
     {
         float* b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (; q < end; q++)
+        nint q = starts[0];
+        for (int r = 0; r < rows; r++, y += ldy)
         {
-            var a = Vector512.Create(values[q]);
-            nuint d = (uint)offsets[q];
-            s0 = MultiplyAdd(a, Vector512.Load(b0 + d), s0);
-            s1 = MultiplyAdd(a, Vector512.Load(b1 + d), s1);
-            s2 = MultiplyAdd(a, Vector512.Load(b2 + d), s2);
-            s3 = MultiplyAdd(a, Vector512.Load(b3 + d), s3);
-            s4 = MultiplyAdd(a, Vector512.Load(b4 + d), s4);
-            s5 = MultiplyAdd(a, Vector512.Load(b5 + d), s5);
-            s6 = MultiplyAdd(a, Vector512.Load(b6 + d), s6);
-            s7 = MultiplyAdd(a, Vector512.Load(b7 + d), s7);
+            nint end = starts[r + 1];
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (; q < end; q++)
+            {
+                var a = Vector512.Create(values[q]);
+                nuint d = (uint)offsets[q];
+                s0 = MultiplyAdd(a, Vector512.Load(b0 + d), s0);
+                s1 = MultiplyAdd(a, Vector512.Load(b1 + d), s1);
+                s2 = MultiplyAdd(a, Vector512.Load(b2 + d), s2);
+                s3 = MultiplyAdd(a, Vector512.Load(b3 + d), s3);
+                s4 = MultiplyAdd(a, Vector512.Load(b4 + d), s4);
+                s5 = MultiplyAdd(a, Vector512.Load(b5 + d), s5);
+                s6 = MultiplyAdd(a, Vector512.Load(b6 + d), s6);
+                s7 = MultiplyAdd(a, Vector512.Load(b7 + d), s7);
+            }
+            StoreScaled(y, s0, alpha, beta);
+            StoreScaled(y + 16, s1, alpha, beta);
+            StoreScaled(y + 32, s2, alpha, beta);
+            StoreScaled(y + 48, s3, alpha, beta);
+            StoreScaled(y + 64, s4, alpha, beta);
+            StoreScaled(y + 80, s5, alpha, beta);
+            StoreScaled(y + 96, s6, alpha, beta);
+            StoreScaled(y + 112, s7, alpha, beta);
         }
-        StoreScaled(y, s0, alpha, beta);
-        StoreScaled(y + 16, s1, alpha, beta);
-        StoreScaled(y + 32, s2, alpha, beta);
-        StoreScaled(y + 48, s3, alpha, beta);
-        StoreScaled(y + 64, s4, alpha, beta);
-        StoreScaled(y + 80, s5, alpha, beta);
-        StoreScaled(y + 96, s6, alpha, beta);
-        StoreScaled(y + 112, s7, alpha, beta);
     }
 
     /// <summary>
