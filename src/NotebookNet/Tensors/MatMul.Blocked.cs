@@ -332,9 +332,10 @@ public static unsafe partial class MatMul
                 int kc = Math.Min(KC, o.K - k0);
                 // The first depth block applies β; the later ones add to what it left.
                 float beta = k0 == 0 ? o.Beta : 1f;
-                // With one panel of columns (a last layer's ten classes) each panel of A would be packed to be read once:
-                // the kernel reads MR rows at a time where they lie instead, and only the last rows, fewer than MR, are
-                // packed. The products are the same, in the same order.
+                // When the task has one panel of columns (a last layer's ten classes), A is stored (m, k) and B's panel
+                // kept every depth, each panel of A would be packed only to be read once: the kernel reads MR rows at a
+                // time where they lie instead, and only the last rows, fewer than MR, are packed. The products are the
+                // same, in the same order.
                 int inPlace = endPanel - firstPanel == 1 && !o.TransposeA && packedB.Count(k0, firstPanel) == kc ? mc - mc % MR : 0;
                 PackA(o, pap, i0 + inPlace, mc - inPlace, k0, kc);
                 for (int panel = firstPanel; panel < endPanel; panel++)

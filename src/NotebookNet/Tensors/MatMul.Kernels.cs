@@ -4,9 +4,10 @@ using System.Runtime.Intrinsics;
 namespace NotebookNet.Tensors;
 
 /// <summary>
-/// The register-tiled micro-kernels: an MR×NR tile of C from a packed panel of A and one of B. Row q of the packed panel
-/// of B meets the MR values of A at <c>a + aOffsets[q]</c>: every depth in turn, or only those where B's panel is not all
-/// zeros (<see cref="PackedB"/>).
+/// The register-tiled micro-kernels: an MR×NR tile of C from a panel of A (packed, or MR rows read where they lie) and a
+/// packed panel of B. Row q of B's panel meets A's first row at <c>a + aOffsets.At(q)</c> and its row r
+/// <c>aOffsets.Row(r)</c> further on: every depth in turn, or only those where B's panel is not all zeros
+/// (<see cref="PackedB"/>).
 /// </summary>
 public static unsafe partial class MatMul
 {
@@ -43,10 +44,7 @@ public static unsafe partial class MatMul
         }
     }
 
-    /// <summary>
-    /// Where the q-th row of a packed panel of B meets A: its first row's value at offset <c>At(q)</c>, row r's
-    /// <c>Row(r)</c> further on.
-    /// </summary>
+    /// <summary>Where the q-th row of a packed panel of B meets A: A's first row at a + At(q), its row r at a + At(q) + Row(r).</summary>
     private interface IDepthOffsets
     {
         int At(int q);

@@ -79,7 +79,7 @@ public static unsafe partial class MatMul
     /// uses each load of B six times), so B must come from the caches: the columns go in passes of eight vectors (64 with
     /// 256-bit vectors) while every row of the task takes its turn, a row at a time with eight running sums in registers
     /// (<see cref="RowPass"/>). With 128-bit vectors (Arm64's), before the passes took every width, a row's sums were kept
-    /// in memory: W1's first layer on the test set took 15.6 ms, against 5.7 ms now (this Xeon,
+    /// in memory: W1's first layer on the test set took 15.6 ms, against 5.7 ms with the passes (2026-11-30, the Xeon,
     /// DOTNET_PreferredVectorBitWidth=128).</para>
     /// </remarks>
     private static void SparseRows(in Operands o, in PackedB packedB, int i0, int mc, int firstPanel, int endPanel)
@@ -367,8 +367,9 @@ public static unsafe partial class MatMul
 
     /// <summary>
     /// Eight vectors of <paramref name="width"/> columns (16: 512-bit vectors; else the platform's), vector v's from b[v],
-    /// for each of <paramref name="rows"/> rows, row r ldy floats after row r − 1: Σ_q values[q]·b[v][offsets[q] …] over
-    /// its nonzeros [starts[r], starts[r + 1]) of one depth block, then stored as the kernels store: y ← α·sum + β·y.
+    /// for each of the <paramref name="rows"/> rows in turn, row r stored <paramref name="ldy"/> floats after row r − 1:
+    /// Σ_q values[q]·b[v][offsets[q] …] over row r's nonzeros of one depth block, [starts[r], starts[r + 1]), which follow
+    /// row r − 1's; then stored as the kernels store: y ← α·sum + β·y.
     /// </summary>
     /// <remarks>
     /// <para>A row at a time, its eight sums hiding each other's latency. Two rows of four vectors at a time (the kernel
@@ -376,8 +377,8 @@ public static unsafe partial class MatMul
     /// pair ran its last nonzeros alone: W1's first layer on the test set took 3.44 and 3.57 ms that way against 3.27 and
     /// 3.39 ms (AVX2; in an AVX-512 process, before the 512-bit passes, 3.68 against 3.45; 128-bit vectors 5.97 against
     /// 5.72; alternating in one process, 2026-11-30, on the Xeon).</para>
-    /// <para>The rows go through one call: a call per row, with its own start and end and a mispredicted exit from each
-    /// row's loop, took W1's first layer on the test set 4.30–4.36 ms against 4.14–4.20 ms (AVX2; natively 4.02–4.10
+    /// <para>The rows go through one call: a call per row, each passing its arguments and loading the eight pointers of
+    /// B again, took W1's first layer on the test set 4.30–4.36 ms against 4.14–4.20 ms (AVX2; natively 4.02–4.10
     /// against 3.84–3.93; AMD EPYC Zen 5, two builds alternately, medians of 100 runs, 2026-11-30).</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
