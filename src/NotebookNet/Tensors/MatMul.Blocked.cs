@@ -37,14 +37,14 @@ public static unsafe partial class MatMul
         bool sparse = IsMostlyZeros(o);
         bool packInTasks = threads > 1 && (long)RoundUp(o.M, MR) * Math.Min(o.K, KC) <= (long)MC * KC && o.N > o.M
             && !(o.TransposeA && o.M >= threads * MR) && !sparse;
-        // Rows go to the threads in whole panels of A, or one by one when the sparse kernel, which takes a row at a time,
-        // reads them instead (W1's batch of 64: 32 and 32 rows, not 36 and 28).
-        int rowBlock = packInTasks ? o.M
-            : threads == 1 ? MC
-            : Math.Min(MC, RoundUp((o.M + threads - 1) / threads, sparse ? 1 : MR));
-        int rowBlocks = (o.M + rowBlock - 1) / rowBlock;
+        // Rows go to the threads in blocks of whole panels of A, or of single rows when the sparse kernel, which takes a
+        // row at a time, reads them instead (W1's batch of 64: 32 and 32 rows, not 36 and 28); at most MC rows a block,
+        // and on several threads a number of blocks that each thread gets as many of, of sizes within a panel of each
+        // other: 256 rows in blocks of 96, 96 and 64 kept one core idle for a third of the product (66, 66, 66 and 58 now).
+        var rowBlocks = new RowBlocks(o.M, sparse ? 1 : MR,
+            packInTasks ? 1 : threads == 1 ? CeilDiv(o.M, MC) : RoundUp(CeilDiv(o.M, MC), threads));
         int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
-        int tasks = rowBlocks * columnGroups;
+        int tasks = rowBlocks.Count * columnGroups;
 
         // Packed op(B): for each depth block [k0, k0+kc), each panel holds kc rows of nr floats, and which depths they
         // are (as offsets into a packed panel of A).
@@ -68,7 +68,7 @@ public static unsafe partial class MatMul
                 int packers = Math.Min(threads, panels);
                 Workers.Run(packers, packers, t => PackB(o, Packed(), panels * t / packers, panels * (t + 1) / packers));
             }
-            void Task(int t) => RunTask(o, Packed(), t, rowBlock, columnGroups, width, packInTasks, sparse);
+            void Task(int t) => RunTask(o, Packed(), t, rowBlocks, columnGroups, width, packInTasks, sparse);
 
             Workers.Run(tasks, threads, Task);
         }
@@ -306,12 +306,12 @@ public static unsafe partial class MatMul
         }
     }
 
-    private static void RunTask(in Operands o, in PackedB packedB, int task, int rowBlock, int columnGroups, int width, bool packB, bool sparse)
+    private static void RunTask(in Operands o, in PackedB packedB, int task, RowBlocks rowBlocks, int columnGroups, int width, bool packB, bool sparse)
     {
         int panels = packedB.Panels, nr = packedB.Nr;
         int group = task % columnGroups;
-        int i0 = task / columnGroups * rowBlock;
-        int mc = Math.Min(rowBlock, o.M - i0);
+        int i0 = rowBlocks.Start(task / columnGroups);
+        int mc = rowBlocks.Start(task / columnGroups + 1) - i0;
         int firstPanel = group * panels / columnGroups, endPanel = (group + 1) * panels / columnGroups;
         if (packB)
         {
@@ -388,4 +388,21 @@ public static unsafe partial class MatMul
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    /// <summary>
+    /// The rows of C split into <see cref="Count"/> blocks of whole units (<paramref name="unit"/> rows: a panel of A, or
+    /// one row), the units shared out evenly; only the last block may end in a part of a unit.
+    /// </summary>
+    private readonly struct RowBlocks(int rows, int unit, int wanted)
+    {
+        private readonly int _rows = rows, _unit = unit, _units = CeilDiv(rows, unit);
+
+        /// <summary>How many blocks: as many as wanted, but never one without a unit.</summary>
+        public int Count { get; } = Math.Min(wanted, CeilDiv(rows, unit));
+
+        /// <summary>The first row of block <paramref name="block"/>; <see cref="Start"/>(<see cref="Count"/>) is the number of rows.</summary>
+        public int Start(int block) => Math.Min(_rows, (int)((long)_units * block / Count) * _unit);
+    }
 }
