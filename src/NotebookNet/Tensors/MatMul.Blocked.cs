@@ -40,7 +40,7 @@ public static unsafe partial class MatMul
         // Rows go to the threads in blocks of whole panels of A, or of single rows when the sparse kernel, which takes a
         // row at a time, reads them instead (W1's batch of 64: 32 and 32 rows, not 36 and 28); at most MC rows a block,
         // and on several threads a number of blocks that each thread gets as many of, of sizes within a panel of each
-        // other: 256 rows in blocks of 96, 96 and 64 kept one core idle for a third of the product (66, 66, 66 and 58 now).
+        // other: 256 rows in blocks of 96, 96 and 64 kept one core idle for two fifths of the product (66, 66, 66 and 58 now).
         var rowBlocks = new RowBlocks(o.M, sparse ? 1 : MR,
             packInTasks ? 1 : threads == 1 ? CeilDiv(o.M, MC) : RoundUp(CeilDiv(o.M, MC), threads));
         int columnGroups = packInTasks ? Math.Min(panels, threads) : 1;
